@@ -1,0 +1,1 @@
+"""Users, roles, departments, jurisdictions, enterprise bindings, two-factor login."""

@@ -1,0 +1,1 @@
+"""Identifiers, reference data (regions, industries), the working-day calendar, error codes."""

@@ -1,0 +1,1 @@
+"""Pages that show the platform to people: the home page, layout, health check."""

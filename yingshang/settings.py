@@ -51,7 +51,6 @@ def _database(url: str | None) -> dict[str, object]:
                     "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;"
                 ),
             },
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
 
 from yingshang.api import api
+
+# Staff reach the admin only with a verified second factor, like every official page.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = _("营商平台管理后台")
+admin.site.site_title = _("营商平台管理后台")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -37,9 +37,7 @@ def _error_page(request: HttpRequest, status: int, title: str, text: str) -> Htt
         return JsonResponse(
             {"error": {"code": code, "message": text, "details": {}}}, status=status
         )
-    return render(
-        request, "portal/error.html", {"title": title, "text": text}, status=status
-    )
+    return render(request, "portal/error.html", {"title": title, "text": text}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

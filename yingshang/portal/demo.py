@@ -1,0 +1,85 @@
+"""Demo accounts: one per role, bound to real departments, jurisdictions and entities."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yingshang.accounts.models import Department, Role, User
+from yingshang.accounts.services import NewUser, department_create, totp_enrol, user_create
+
+DEMO_PASSWORD = "Yingshang-demo-2026"  # noqa: S105 - printed on purpose: demo data only
+ACTOR = "system:demo"
+
+DEPARTMENTS = [
+    ("SH-SAMR", "上海市市场监督管理局", "310000"),
+    ("PD-SAMR", "浦东新区市场监督管理局", "310115"),
+    ("SH-DRC", "上海市发展和改革委员会", "310000"),
+    ("SH-ZWB", "上海市人民政府办公厅（一网通办）", "310000"),
+    ("PD-ZHZF", "浦东新区城市管理行政执法局", "310115"),
+]
+
+# username, role, display name, department, jurisdiction
+ACCOUNTS: list[tuple[str, Role, str, str, str]] = [
+    ("gongzhong", Role.PUBLIC, "王小明", "", ""),
+    ("qiye", Role.ENTERPRISE, "李经理", "", ""),
+    ("dengji", Role.REGISTRATION_OFFICER, "张登记", "PD-SAMR", "310115"),
+    ("xuke", Role.LICENSING_OFFICER, "赵许可", "PD-SAMR", "310115"),
+    ("zhengce", Role.POLICY_OFFICER, "钱政策", "SH-DRC", "310000"),
+    ("zhishi", Role.KNOWLEDGE_EDITOR, "孙知识", "SH-ZWB", "310000"),
+    ("kefu", Role.SERVICE_AGENT, "周客服", "SH-ZWB", "310000"),
+    ("jiancha", Role.INSPECTOR, "吴检查", "PD-SAMR", "310115"),
+    ("zhifa", Role.ENFORCEMENT_OFFICER, "郑执法", "PD-ZHZF", "310115"),
+    ("fazhi", Role.LEGAL_REVIEWER, "冯法制", "PD-ZHZF", "310115"),
+    ("lingdao", Role.LEADER, "陈局长", "SH-SAMR", "310000"),
+    ("shenji", Role.AUDITOR, "褚审计", "SH-SAMR", "310000"),
+]
+ADMIN_USERNAME = "lingdao"  # the leader doubles as the platform administrator (Django admin)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role_label: str
+    totp_secret: str | None
+    note: str
+
+
+def demo_accounts_ensure(*, enterprise_credit_code: str) -> list[DemoAccount]:
+    """Create the demo departments and accounts that are missing; return all of them."""
+    with transaction.atomic():
+        for code, name, region in DEPARTMENTS:
+            if not Department.objects.filter(code=code).exists():
+                department_create(actor=ACTOR, code=code, name=name, region_code=region)
+        for username, role, display, department, jurisdiction in ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = user_create(
+                actor=ACTOR,
+                new=NewUser(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    display_name=display,
+                    department_code=department,
+                    jurisdiction=jurisdiction,
+                    entity_credit_code=enterprise_credit_code if role is Role.ENTERPRISE else "",
+                ),
+            )
+            if role.is_official:
+                totp_enrol(actor=ACTOR, user=user)
+            if username == ADMIN_USERNAME:
+                User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    accounts = []
+    for username, role, _display, _department, _jurisdiction in ACCOUNTS:
+        user = User.objects.get(username=username)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        secret = b32encode(device.bin_key).decode() if device else None
+        note = user.entity_credit_code or user.jurisdiction
+        if user.is_superuser:
+            note += " · 管理后台 /admin/"
+        accounts.append(DemoAccount(username, str(role.label), secret, note))
+    return accounts

@@ -13,22 +13,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
+from yingshang.core.schemas import ErrorOut
 from yingshang.ledger import selectors, services
 
 router = Router(tags=["ledger"])
 
 
-class LedgerErrorBody(Schema):
-    code: str = Field(description="Stable error code, e.g. LEDGER_RANGE.")
-    message: str = Field(description="A Chinese sentence that says what to fix.")
-    details: dict[str, Any]
-
-
-class LedgerErrorOut(Schema):
-    error: LedgerErrorBody
-
-
-ERRORS: dict[int | frozenset[int], type[Schema]] = {frozenset({400, 409, 500}): LedgerErrorOut}
+ERRORS: dict[int | frozenset[int], type[Schema]] = {frozenset({400, 409, 500}): ErrorOut}
 
 
 class LedgerHeadOut(Schema):

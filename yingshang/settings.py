@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # serves Swagger UI from its own static files, never from a CDN
     "yingshang.core",
     "yingshang.accounts",
     "yingshang.ledger",

@@ -63,3 +63,10 @@ def test_admin_requires_login(client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_api_docs_load_nothing_from_a_cdn(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn." not in html and "swagger-ui-bundle.js" in html

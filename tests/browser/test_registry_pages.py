@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from yingshang.core.idcard import id_number_check_character, id_number_mask
+from yingshang.core.idcard import id_number_mask
 from yingshang.registry.services import entity_data_parse, entity_register
+from yingshang.registry.tests.conftest import ID_NUMBER, raw_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ID_NUMBER = "31011519850312123" + id_number_check_character("31011519850312123")
-
 
 def _register(name: str, **overrides: object):
-    data = {
-        "name": name,
-        "entity_type": "limited_np",
-        "legal_representative": "张伟",
-        "legal_representative_id_number": ID_NUMBER,
-        "registered_capital": "100",
-        "capital_currency": "CNY",
-        "established_on": "2020-05-18",
-        "region_code": "310115",
-        "address": "上海市浦东新区张江路100号3层",
-        "industry_code": "5199",
-        "business_scope": "一般项目：日用百货销售。",
-        "employees": 12,
-    } | overrides
-    return entity_register(actor="user:test", data=entity_data_parse(data))
+    return entity_register(
+        actor="user:test", data=entity_data_parse(raw_data(name=name, **overrides))
+    )
 
 
 def test_search_by_name_fragment_then_open_the_entity(live_server, page: Page) -> None:
@@ -74,12 +63,6 @@ def test_home_page_in_chinese(live_server, page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("营商一网通办")
     for audience in ("社会公众", "企业", "政府工作人员"):
         expect(page.get_by_role("heading", name=audience, exact=True)).to_be_visible()
-    page.screenshot(path=str(live_server_screenshot_dir() / "home.png"), full_page=True)
-
-
-def live_server_screenshot_dir():
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    shots = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "home.png"), full_page=True)

@@ -406,11 +406,16 @@ def _record(
     changed: list[str],
     actor: str,
     application_ref: str | None,
+    event_type: str,
+    event_details: Mapping[str, object],
     note: str = "",
 ) -> EntityVersion:
+    """Keep the new state as a version and append its ledger event, in the caller's
+    transaction. The ledger is public: it carries the snapshot's salted digest, never the
+    snapshot (which holds the full ID number)."""
     snapshot = entity_snapshot(entity)
     salt = secrets.token_hex(16)
-    return EntityVersion.objects.create(
+    version = EntityVersion.objects.create(
         entity=entity,
         version=entity.version,
         kind=kind,
@@ -423,6 +428,19 @@ def _record(
         note=note,
         created_at=entity.updated_at,
     )
+    event_append(
+        event_type=event_type,
+        actor=actor,
+        subject=f"entity:{entity.credit_code}",
+        payload={
+            "credit_code": entity.credit_code,
+            "version": entity.version,
+            **event_details,
+            "application_ref": application_ref,
+            "snapshot_sha256": version.snapshot_digest,
+        },
+    )
+    return version
 
 
 def _data_of(entity: MarketEntity) -> dict[str, object]:
@@ -452,24 +470,14 @@ def entity_register(
         entity.created_at = entity.updated_at = now
         _insert_with_code(entity, data)
         search.index_entity(entity_id=entity.pk, old_name=None, new_name=entity.name)
-        version = _record(
+        _record(
             entity,
             kind=ChangeKind.REGISTERED,
             changed=sorted(CHANGEABLE_FIELDS),
             actor=actor,
             application_ref=application_ref,
-        )
-        event_append(
             event_type=EVENT_REGISTERED,
-            actor=actor,
-            subject=f"entity:{entity.credit_code}",
-            payload={
-                "credit_code": entity.credit_code,
-                "name": entity.name,
-                "version": entity.version,
-                "application_ref": application_ref,
-                "snapshot_sha256": version.snapshot_digest,
-            },
+            event_details={"name": entity.name},
         )
     return entity
 
@@ -601,25 +609,14 @@ def entity_change(
         entity.updated_at = timezone.now()
         entity.save(update_fields=[*changed, "version", "updated_at"])
         search.index_entity(entity_id=entity.pk, old_name=old_name, new_name=entity.name)
-        version = _record(
+        _record(
             entity,
             kind=ChangeKind.CHANGED,
             changed=changed,
             actor=actor,
             application_ref=application_ref,
-        )
-        event_append(
             event_type=EVENT_CHANGED,
-            actor=actor,
-            subject=f"entity:{entity.credit_code}",
-            payload={
-                "credit_code": entity.credit_code,
-                "name": entity.name,
-                "version": entity.version,
-                "changed_fields": changed,
-                "application_ref": application_ref,
-                "snapshot_sha256": version.snapshot_digest,
-            },
+            event_details={"name": entity.name, "changed_fields": changed},
         )
     return entity
 
@@ -687,26 +684,18 @@ def entity_set_status(
         entity.version += 1
         entity.updated_at = timezone.now()
         entity.save(update_fields=["status", "status_changed_on", "version", "updated_at"])
-        version = _record(
+        _record(
             entity,
             kind=ChangeKind.STATUS,
             changed=["status", "status_changed_on"],
             actor=actor,
             application_ref=application_ref,
-            note=note,
-        )
-        event_append(
             event_type=EVENT_STATUS,
-            actor=actor,
-            subject=f"entity:{entity.credit_code}",
-            payload={
-                "credit_code": entity.credit_code,
-                "version": entity.version,
+            event_details={
                 "from": current.value,
                 "to": target.value,
                 "effective_on": day.isoformat(),
-                "application_ref": application_ref,
-                "snapshot_sha256": version.snapshot_digest,
             },
+            note=note,
         )
     return entity

@@ -70,3 +70,9 @@ def test_api_docs_load_nothing_from_a_cdn(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "cdn." not in html and "swagger-ui-bundle.js" in html
+
+
+def test_an_english_browser_still_gets_chinese_messages(client):
+    response = client.post("/accounts/login/", {"username": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert "这个字段是必填项" in html and "This field is required" not in html

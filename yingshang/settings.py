@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "yingshang.accounts",
     "yingshang.ledger",
     "yingshang.registry",
+    "yingshang.licences",
     "yingshang.portal",
 ]
 

@@ -20,6 +20,8 @@ class ErrorCode(enum.StrEnum):
     # Input that is malformed (the request can be corrected and sent again).
     INVALID_INPUT = "INVALID_INPUT"
     INVALID_USCC = "INVALID_USCC"
+    INVALID_LICENCE_ID = "INVALID_LICENCE_ID"
+    INVALID_KEY = "INVALID_KEY"
     INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
     INVALID_REGION = "INVALID_REGION"
     INVALID_INDUSTRY = "INVALID_INDUSTRY"

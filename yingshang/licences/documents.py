@@ -1,0 +1,111 @@
+"""Offline JSON-LD document loader (离线 JSON-LD 上下文加载器).
+
+pyld would otherwise fetch every ``@context`` URL over the network with ``requests``. That is
+both a security hole (a credential could make the verifier fetch any URL, and a changed remote
+context changes what a signature means) and a source of flaky results. This loader serves
+only the contexts bundled in ``contexts/`` and refuses every other URL with a
+:class:`DomainError` before anything touches the network.
+
+pyld keeps a module-level cache of resolved contexts keyed by URL only
+(``pyld.jsonld._resolved_context_cache``), shared by every call that does not pass its own
+``contextResolver``. :func:`jsonld_options` therefore gives each loader its own resolver
+and cache, so a context served by one loader (for example a test extension) is never seen
+by another, and pyld's global ``set_document_loader`` is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+from pyld.context_resolver import ContextResolver
+from pyld.jsonld import LRUCache  # pyld's own cache class (cachetools)
+
+from yingshang.core.errors import DomainError, ErrorCode
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+
+#: URL -> bundled file in ``contexts/`` (see ``contexts/NOTICE.md`` for source and licence).
+BUNDLED_CONTEXTS: dict[str, str] = {
+    CREDENTIALS_V2: "credentials-v2.json",
+    DATA_INTEGRITY_V2: "data-integrity-v2.json",
+    MULTIKEY_V1: "multikey-v1.json",
+}
+
+RemoteDocument = dict[str, Any]
+DocumentLoader = Callable[[str, Any], RemoteDocument]
+
+
+@cache
+def _bundled_text(filename: str) -> str:
+    return (CONTEXTS_DIR / filename).read_text(encoding="utf-8")
+
+
+def _remote_document(url: str, document: Any) -> RemoteDocument:
+    return {"contextUrl": None, "documentUrl": url, "document": document}
+
+
+class ContextRefused(DomainError):
+    """A JSON-LD context that is not bundled: refused, never fetched."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            ErrorCode.INVALID_INPUT,
+            _("不支持的 JSON-LD 上下文：%(url)s（为安全起见不从网络获取）") % {"url": url},
+            {"url": url},
+        )
+
+
+def offline_loader(extra: Mapping[str, Any] | None = None) -> DocumentLoader:
+    """A pyld document loader over the bundled contexts plus ``extra`` (URL -> parsed JSON).
+
+    ``extra`` is for callers that hold further vetted contexts (tests add the W3C examples
+    context from the shared reference data). Each call returns a fresh, parsed copy so that
+    pyld can never mutate what later calls see.
+    """
+    extra_text = {url: json.dumps(doc) for url, doc in (extra or {}).items()}
+
+    def load(url: str, options: Any = None) -> RemoteDocument:
+        if url in extra_text:
+            return _remote_document(url, json.loads(extra_text[url]))
+        filename = BUNDLED_CONTEXTS.get(url)
+        if filename is None:
+            raise ContextRefused(url)
+        return _remote_document(url, json.loads(_bundled_text(filename)))
+
+    return load
+
+
+def jsonld_options(loader: DocumentLoader, **options: Any) -> dict[str, Any]:
+    """pyld call options with ``loader`` and a private context cache (no global state)."""
+    return {
+        **options,
+        "documentLoader": loader,
+        "contextResolver": ContextResolver(LRUCache(maxsize=64), loader),
+    }
+
+
+def domain_error_in(exc: BaseException) -> DomainError | None:
+    """The :class:`DomainError` that pyld wrapped (it re-raises loader errors as its own)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DomainError):
+            return current
+        seen.add(id(current))
+        details = getattr(current, "details", None)
+        nested = details.get("cause") if isinstance(details, dict) else None
+        current = (
+            nested
+            if isinstance(nested, BaseException)
+            else (current.__cause__ or current.__context__)
+        )
+    return None

@@ -122,9 +122,60 @@ class _Failed(Exception):
 # --- canonical forms -------------------------------------------------------------------------
 
 
+# A vocabulary no real context uses: terms that expand into it were defined by nobody.
+_UNDEFINED_PROBE = "urn:yingshang:undefined-term:"
+
+
+def undefined_terms(document: dict[str, Any], *, loader: DocumentLoader) -> list[str]:
+    """Properties and types of ``document`` that its contexts do not define.
+
+    RDF canonicalization silently drops such terms, so an RDFC signature would not cover
+    them (jsonld.js calls refusing them "safe mode"). The probe puts a first context with an
+    ``@vocab`` of its own before the document's (so a later ``@vocab``, as in the examples
+    context, still defines everything): whatever expands into the probe was undefined.
+    """
+    probe = copy.deepcopy(document)
+    context = probe.get("@context")
+    contexts = context if isinstance(context, list) else [] if context is None else [context]
+    probe["@context"] = [{"@vocab": _UNDEFINED_PROBE}, *contexts]
+    expanded = jsonld.expand(probe, jsonld_options(loader, base=None))
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith(_UNDEFINED_PROBE):
+                    found.add(key.removeprefix(_UNDEFINED_PROBE))
+                if key == "@type":
+                    types = value if isinstance(value, list) else [value]
+                    found.update(
+                        t.removeprefix(_UNDEFINED_PROBE)
+                        for t in types
+                        if isinstance(t, str) and t.startswith(_UNDEFINED_PROBE)
+                    )
+                walk(value)
+
+    walk(expanded)
+    return sorted(found)
+
+
 def canonicalize_rdfc(document: dict[str, Any], *, loader: DocumentLoader) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (offline contexts only)."""
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (offline contexts only).
+
+    Refuses a document with terms its contexts do not define: canonicalization would drop
+    them, and a signature over the result would leave them unprotected.
+    """
     try:
+        if undefined := undefined_terms(document, loader=loader):
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                _("以下属性或类型未在 JSON-LD 上下文中定义，RDFC 签名无法保护它们：%(terms)s")
+                % {"terms": "、".join(undefined)},
+                {"undefined_terms": undefined},
+            )
         result = jsonld.normalize(
             document,
             jsonld_options(loader, algorithm="URDNA2015", format="application/n-quads"),

@@ -27,6 +27,7 @@ from yingshang.licences.dataintegrity import (
     proof_configuration,
     proof_create,
     proof_verify,
+    undefined_terms,
 )
 from yingshang.licences.documents import (
     BUNDLED_CONTEXTS,
@@ -34,7 +35,11 @@ from yingshang.licences.documents import (
     ContextRefused,
     offline_loader,
 )
-from yingshang.licences.multibase import did_key_resolve, multikey_decode_ed25519_secret
+from yingshang.licences.multibase import (
+    did_key_resolve,
+    multikey_decode_ed25519_secret,
+    multikey_encode_ed25519_public,
+)
 
 W3C = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "w3c-vc"
 VECTORS = W3C / "vectors"
@@ -377,3 +382,31 @@ def test_bundled_credentials_context_is_the_w3c_file():
     bundled = offline_loader()(CREDENTIALS_V2, {})["document"]
     published = json.loads((W3C / "contexts" / "credentials-v2.jsonld").read_text(encoding="utf-8"))
     assert bundled == published
+
+
+def test_rdfc_refuses_terms_no_context_defines() -> None:
+    """RDFC would drop an undefined term from the signed data: refuse to sign or verify it."""
+    key = Ed25519PrivateKey.generate()
+    multikey = multikey_encode_ed25519_public(key.public_key())
+    did = f"did:key:{multikey}"
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "credentialSubject": {"id": "urn:uuid:1", "name": "上海鑫达贸易有限公司"},
+    }
+    assert undefined_terms(credential, loader=offline_loader()) == []
+    smuggled = credential | {"credentialSubject": {"id": "urn:uuid:1", "企业类型": "有限"}}
+    assert undefined_terms(smuggled, loader=offline_loader()) == ["企业类型"]
+
+    options = {
+        "key": key,
+        "verification_method": f"{did}#{multikey}",
+        "created": "2026-01-01T00:00:00Z",
+    }
+    with pytest.raises(DomainError):
+        proof_create(document=smuggled, cryptosuite="eddsa-rdfc-2022", **options)
+    signed = proof_create(document=credential, cryptosuite="eddsa-rdfc-2022", **options)
+    signed["credentialSubject"]["企业类型"] = "有限"  # slipped in after signing
+    result = proof_verify(document=signed, public_key_resolver=did_key_resolve)
+    assert not result.verified and VerifyReason.CANONICALIZATION_FAILED in result.reasons

@@ -19,8 +19,15 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from yingshang.licences.dataintegrity import EDDSA_JCS_2022, EDDSA_RDFC_2022, proof_create
-from yingshang.licences.multibase import multikey_encode_ed25519_public
+from yingshang.core.errors import DomainError
+from yingshang.licences.dataintegrity import (
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
+    VerifyReason,
+    proof_create,
+    proof_verify,
+)
+from yingshang.licences.multibase import did_key_resolve, multikey_encode_ed25519_public
 from yingshang.licences.statuslist import (
     StatusBitstring,
     status_entry,
@@ -201,15 +208,24 @@ def test_digitalbazaar_reads_our_bitstring_status_list(cryptosuite: str) -> None
     assert any("Refused to load" in e for e in no_list["errors"]), no_list
 
 
-def test_undefined_term_refused_under_rdfc_but_signed_bytes_under_jcs() -> None:
-    # RDFC drops a term the context does not define from the signed N-Quads, so that field is
-    # unprotected; jsonld.js verifies in safe mode and refuses such a document outright. JCS
-    # signs the JSON itself, so the field is covered and the credential verifies.
+def test_undefined_terms_under_rdfc_are_refused_by_both_verifiers() -> None:
+    # RDFC drops a term the context does not define from the signed N-Quads, so that field
+    # would be unprotected. We refuse to sign such a document, and a term slipped in after
+    # signing is refused by our verifier and by jsonld.js (its "safe mode") alike. JCS signs
+    # the JSON itself, so there the field is covered and both accept it.
     issuer = _Issuer()
-    rdfc = issuer.sign(_undefined_term(_licence(issuer)), EDDSA_RDFC_2022)
+    with pytest.raises(DomainError) as refused:
+        issuer.sign(_undefined_term(_licence(issuer)), EDDSA_RDFC_2022)
+    assert "企业类型" in refused.value.message
+
+    smuggled = _undefined_term(issuer.sign(_licence(issuer), EDDSA_RDFC_2022))
+    ours = proof_verify(document=smuggled, public_key_resolver=did_key_resolve)
+    assert not ours.verified and VerifyReason.CANONICALIZATION_FAILED in ours.reasons
+
     jcs = issuer.sign(_undefined_term(_licence(issuer)), EDDSA_JCS_2022)
+    assert proof_verify(document=jcs, public_key_resolver=did_key_resolve).verified
     rdfc_result, jcs_result = _verify(
-        [{"credential": rdfc, "documents": {}}, {"credential": jcs, "documents": {}}]
+        [{"credential": smuggled, "documents": {}}, {"credential": jcs, "documents": {}}]
     )
     assert rdfc_result["verified"] is False
     assert any("Safe mode" in e for e in rdfc_result["errors"]), rdfc_result

@@ -399,14 +399,18 @@ def test_rdfc_refuses_terms_no_context_defines() -> None:
     smuggled = credential | {"credentialSubject": {"id": "urn:uuid:1", "企业类型": "有限"}}
     assert undefined_terms(smuggled, loader=offline_loader()) == ["企业类型"]
 
-    options = {
-        "key": key,
-        "verification_method": f"{did}#{multikey}",
-        "created": "2026-01-01T00:00:00Z",
-    }
+    def sign(document: dict[str, Any]) -> dict[str, Any]:
+        return proof_create(
+            document=document,
+            key=key,
+            verification_method=f"{did}#{multikey}",
+            cryptosuite="eddsa-rdfc-2022",
+            created="2026-01-01T00:00:00Z",
+        )
+
     with pytest.raises(DomainError):
-        proof_create(document=smuggled, cryptosuite="eddsa-rdfc-2022", **options)
-    signed = proof_create(document=credential, cryptosuite="eddsa-rdfc-2022", **options)
+        sign(smuggled)
+    signed = sign(credential)
     signed["credentialSubject"]["企业类型"] = "有限"  # slipped in after signing
     result = proof_verify(document=signed, public_key_resolver=did_key_resolve)
     assert not result.verified and VerifyReason.CANONICALIZATION_FAILED in result.reasons

@@ -32,12 +32,14 @@ CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+LICENCE_V1 = "https://yingshang.example/ns/licence/v1"  # our own vocabulary (营业执照)
 
 #: URL -> bundled file in ``contexts/`` (see ``contexts/NOTICE.md`` for source and licence).
 BUNDLED_CONTEXTS: dict[str, str] = {
     CREDENTIALS_V2: "credentials-v2.json",
     DATA_INTEGRITY_V2: "data-integrity-v2.json",
     MULTIKEY_V1: "multikey-v1.json",
+    LICENCE_V1: "licence-v1.json",
 }
 
 RemoteDocument = dict[str, Any]

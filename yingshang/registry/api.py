@@ -8,7 +8,6 @@ NOT_FOUND (404). Identity numbers appear only masked.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,6 +18,9 @@ from yingshang.core.schemas import ErrorOut
 from . import selectors
 
 router = Router(tags=["entities"])
+
+# The public record and its history are declared once, as the selectors' dataclasses
+# (PublicEntity, PublicVersion); Ninja derives their response schemas from them.
 
 
 class EntitySummaryOut(Schema):
@@ -47,46 +49,6 @@ class SearchParams(Schema):
     page_size: int = 20
 
 
-class EntityOut(Schema):
-    credit_code: str
-    name: str
-    entity_type: str
-    entity_type_label: str
-    legal_representative: str
-    legal_representative_id_number_masked: str
-    registered_capital: Decimal | None
-    capital_currency: str
-    capital_currency_label: str
-    established_on: datetime.date
-    business_term_start: datetime.date | None
-    business_term_end: datetime.date | None
-    region_code: str
-    region_name: str
-    address: str
-    industry_code: str
-    industry_name: str
-    business_scope: str
-    registration_authority: str
-    status: str
-    status_label: str
-    status_changed_on: datetime.date | None
-    is_small_micro: bool
-    parent_credit_code: str
-    version: int
-    updated_at: datetime.datetime
-
-
-class VersionOut(Schema):
-    version: int
-    kind: str
-    kind_label: str
-    changed_fields: list[str]
-    changed_field_labels: list[str]
-    created_at: datetime.datetime
-    application_ref: str | None
-    note: str
-
-
 @router.get(
     "",
     response={200: SearchOut, 400: ErrorOut},
@@ -110,7 +72,7 @@ def entity_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str
 
 @router.get(
     "/{credit_code}",
-    response={200: EntityOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: selectors.PublicEntity, 400: ErrorOut, 404: ErrorOut},
     summary="The public record (公示信息) of one entity",
 )
 def entity_get(request: HttpRequest, credit_code: str) -> selectors.PublicEntity:
@@ -119,7 +81,7 @@ def entity_get(request: HttpRequest, credit_code: str) -> selectors.PublicEntity
 
 @router.get(
     "/{credit_code}/versions",
-    response={200: list[VersionOut], 400: ErrorOut, 404: ErrorOut},
+    response={200: list[selectors.PublicVersion], 400: ErrorOut, 404: ErrorOut},
     summary="The change history of one entity, oldest first",
 )
 def entity_versions(request: HttpRequest, credit_code: str) -> list[selectors.PublicVersion]:

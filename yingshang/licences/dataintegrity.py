@@ -233,7 +233,8 @@ def hash_data(
     )
 
 
-def _is_xsd_datetime(value: object) -> bool:
+def is_xsd_datetime(value: object) -> bool:
+    """Whether ``value`` is an XML Schema 1.1 dateTime string that Python can read."""
     if not isinstance(value, str) or not _XSD_DATETIME.fullmatch(value):
         return False
     try:
@@ -269,7 +270,7 @@ def proof_create(
         )
     if not isinstance(key, Ed25519PrivateKey):
         raise DomainError(ErrorCode.INVALID_INPUT, _("EdDSA 套件需要 Ed25519 私钥。"))
-    if not _is_xsd_datetime(created):
+    if not is_xsd_datetime(created):
         raise DomainError(
             ErrorCode.INVALID_DATE,
             _("created 必须是 XML Schema 日期时间，例如 2023-02-24T23:36:38Z。"),
@@ -332,7 +333,7 @@ def _check_proof_options(
             _("证明用途不符：应为 %(expected)s。") % {"expected": expected_proof_purpose},
         )
     for field in ("created", "expires"):
-        if field in proof and not _is_xsd_datetime(proof[field]):
+        if field in proof and not is_xsd_datetime(proof[field]):
             raise _Failed(
                 VerifyReason.INVALID_CREATED,
                 _("证明的 %(field)s 不是合法的日期时间。") % {"field": field},

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import gzip
 import re
 import zlib
@@ -33,6 +32,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.licences.dataintegrity import is_xsd_datetime
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
@@ -56,9 +56,6 @@ _MAX_STATUS_SIZE = 8
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*", re.ASCII)
 _INDEX = re.compile(r"0|[1-9][0-9]{0,17}", re.ASCII)  # bounded: int() of huge strings is slow
-_XSD_DATETIME = re.compile(
-    r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
-)
 
 
 def _invalid(message: str, **details: object) -> DomainError:
@@ -240,16 +237,6 @@ def _check_text(value: object, field: str) -> str:
     return value
 
 
-def _is_xsd_datetime(value: str) -> bool:
-    if not _XSD_DATETIME.fullmatch(value):
-        return False
-    try:
-        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
 def status_list_credential(
     *, list_id: str, issuer: str, purpose: str, encoded_list: str, valid_from: str
 ) -> dict[str, Any]:
@@ -261,7 +248,7 @@ def status_list_credential(
     _check_text(list_id, "list_id")
     _check_text(issuer, "issuer")
     _check_purpose(purpose, "purpose")
-    if not isinstance(valid_from, str) or not _is_xsd_datetime(valid_from):
+    if not is_xsd_datetime(valid_from):
         raise DomainError(
             ErrorCode.INVALID_DATE,
             _("validFrom 必须是 XML Schema 日期时间，例如 2026-01-01T00:00:00Z。"),

@@ -7,7 +7,6 @@ NOT_FOUND (404). Identity numbers appear only masked.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,25 +18,12 @@ from . import selectors
 
 router = Router(tags=["entities"])
 
-# The public record and its history are declared once, as the selectors' dataclasses
-# (PublicEntity, PublicVersion); Ninja derives their response schemas from them.
-
-
-class EntitySummaryOut(Schema):
-    credit_code: str
-    name: str
-    entity_type: str
-    entity_type_label: str
-    legal_representative: str
-    status: str
-    status_label: str
-    region_code: str
-    region_name: str
-    established_on: datetime.date
+# Search results, the public record and its history are declared once, as the selectors'
+# dataclasses (EntitySummary, PublicEntity, PublicVersion); Ninja derives the schemas.
 
 
 class SearchOut(Schema):
-    items: list[EntitySummaryOut]
+    items: list[selectors.EntitySummary]
     page: int
     page_size: int
     has_next: bool

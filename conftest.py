@@ -8,6 +8,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _ledger_key_dir(settings, tmp_path_factory):
     settings.LEDGER_KEY_DIR = tmp_path_factory.mktemp("ledger-keys")
+    settings.LICENCE_KEY_DIR = tmp_path_factory.mktemp("licence-keys")
 
 
 @pytest.fixture(autouse=True)

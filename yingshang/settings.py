@@ -183,6 +183,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # heads signed by retired keys keep verifying.
 LEDGER_KEY_DIR = Path(os.environ.get("LEDGER_KEY_DIR", VAR_DIR / "keys"))
 
+# Electronic licences. The issuer is this deployment's registration authority: its DID (the
+# DID document is served at /.well-known/did.json and /api/v1/issuer/did.json), name,
+# region and credit code (the issuer part of GB/T 36904 licence ids). PUBLIC_BASE_URL is
+# where the public API is reached; status list credentials are named under it.
+LICENCE_KEY_DIR = Path(os.environ.get("LICENCE_KEY_DIR", VAR_DIR / "licence-keys"))
+LICENCE_ISSUER_DID = os.environ.get("LICENCE_ISSUER_DID", "did:web:yingshang.example")
+LICENCE_ISSUER_NAME = os.environ.get("LICENCE_ISSUER_NAME", "上海市市场监督管理局")
+LICENCE_ISSUER_REGION = os.environ.get("LICENCE_ISSUER_REGION", "310000")
+LICENCE_ISSUER_CREDIT_CODE = os.environ.get("LICENCE_ISSUER_CREDIT_CODE", "11310000MB2F36019U")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "https://yingshang.example").rstrip("/")
+# The largest credential or QR payload the verifier reads (bytes of the request body).
+LICENCE_VERIFY_MAX_BYTES = 64 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,6 +9,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from yingshang.core.errors import DomainError, ErrorCode
 
 from .models import Role, User
 
@@ -36,3 +39,26 @@ def official_required(*roles: Role) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def actor_of(user: User) -> str:
+    """How the ledger and version history name a user: ``user:<id>``."""
+    return f"user:{user.pk}"
+
+
+def role_check(user: object, roles: frozenset[Role] | set[Role], *, action: str) -> User:
+    """For services: ``user`` must be an official holding one of ``roles``.
+
+    Raises PERMISSION_DENIED naming the action and the roles that may do it. Pages and the
+    API check the second factor before they call a service.
+    """
+    if not isinstance(user, User) or not user.is_active:
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED, _("请先登录。"))
+    if Role(user.role) not in roles:
+        allowed = "、".join(sorted(str(role.label) for role in roles))
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED,
+            _("只有%(roles)s可以%(action)s。") % {"roles": allowed, "action": action},
+            {"action": action},
+        )
+    return user

@@ -10,14 +10,12 @@ briefly.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -33,6 +31,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingshang.core import keyfiles
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.ledger import encoding, merkle, store
 from yingshang.ledger.models import (
@@ -314,8 +313,8 @@ def _raw_public(private: Ed25519PrivateKey) -> bytes:
     return private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def _key_path(key_id: str) -> Path:
-    return Path(settings.LEDGER_KEY_DIR) / f"{key_id}.pem"
+def _remedy() -> str:
+    return _("运行“yingshang ledger rotate-key”换用新密钥")
 
 
 def _key_create(now: datetime) -> SigningKey:
@@ -323,27 +322,17 @@ def _key_create(now: datetime) -> SigningKey:
     private = Ed25519PrivateKey.generate()
     public = _raw_public(private)
     key_id = encoding.key_id_for(public)
-    path = _key_path(key_id)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
-        file.write(pem)
+    keyfiles.private_pem_write(settings.LEDGER_KEY_DIR, key_id, pem)
     return SigningKey.objects.create(key_id=key_id, public_key=public, created_at=now)
 
 
 def _private_key(key: SigningKey) -> Ed25519PrivateKey:
+    pem = keyfiles.private_pem_read(settings.LEDGER_KEY_DIR, key.key_id, remedy=_remedy())
     try:
-        private = load_pem_private_key(_key_path(key.key_id).read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise DomainError(
-            ErrorCode.INVALID_STATE,
-            _(
-                "签名密钥 %(key_id)s 的私钥文件缺失或无法读取；请恢复该文件，"
-                "或运行“yingshang ledger rotate-key”换用新密钥。"
-            )
-            % {"key_id": key.key_id},
-            {"key_id": key.key_id},
-        ) from exc
+        private = load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise keyfiles.key_file_unusable(key.key_id, remedy=_remedy()) from exc
     if not isinstance(private, Ed25519PrivateKey) or _raw_public(private) != bytes(key.public_key):
         raise DomainError(
             ErrorCode.INVALID_STATE,

@@ -16,6 +16,7 @@ by another, and pyld's global ``set_document_loader`` is never touched.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
@@ -66,33 +67,52 @@ class ContextRefused(DomainError):
         )
 
 
-def offline_loader(extra: Mapping[str, Any] | None = None) -> DocumentLoader:
-    """A pyld document loader over the bundled contexts plus ``extra`` (URL -> parsed JSON).
+class OfflineLoader:
+    """A pyld document loader over the bundled contexts plus vetted ``extra`` ones.
 
-    ``extra`` is for callers that hold further vetted contexts (tests add the W3C examples
-    context from the shared reference data). Each call returns a fresh, parsed copy so that
-    pyld can never mutate what later calls see.
+    Each load returns a fresh, parsed copy, so pyld can never mutate what later loads see.
+    Each loader keeps its own context cache (one per thread): processed contexts are reused
+    across calls with the same loader, and never shared with a loader that serves other
+    documents (pyld's global cache would let one loader's contexts leak into another).
     """
-    extra_text = {url: json.dumps(doc) for url, doc in (extra or {}).items()}
 
-    def load(url: str, options: Any = None) -> RemoteDocument:
-        if url in extra_text:
-            return _remote_document(url, json.loads(extra_text[url]))
+    def __init__(self, extra: Mapping[str, Any] | None = None) -> None:
+        self._extra_text = {url: json.dumps(doc) for url, doc in (extra or {}).items()}
+        self._local = threading.local()
+
+    def __call__(self, url: str, options: Any = None) -> RemoteDocument:
+        if url in self._extra_text:
+            return _remote_document(url, json.loads(self._extra_text[url]))
         filename = BUNDLED_CONTEXTS.get(url)
         if filename is None:
             raise ContextRefused(url)
         return _remote_document(url, json.loads(_bundled_text(filename)))
 
-    return load
+    def context_resolver(self) -> ContextResolver:
+        resolver: ContextResolver | None = getattr(self._local, "resolver", None)
+        if resolver is None:
+            resolver = ContextResolver(LRUCache(maxsize=64), self)
+            self._local.resolver = resolver
+        return resolver
+
+
+_BUNDLED = OfflineLoader()
+
+
+def offline_loader(extra: Mapping[str, Any] | None = None) -> DocumentLoader:
+    """The loader of bundled contexts, or a new one that also serves ``extra`` (URL -> parsed
+    JSON; tests add the W3C examples context from the shared reference data this way)."""
+    return OfflineLoader(extra) if extra else _BUNDLED
 
 
 def jsonld_options(loader: DocumentLoader, **options: Any) -> dict[str, Any]:
-    """pyld call options with ``loader`` and a private context cache (no global state)."""
-    return {
-        **options,
-        "documentLoader": loader,
-        "contextResolver": ContextResolver(LRUCache(maxsize=64), loader),
-    }
+    """pyld call options with ``loader`` and its own context cache (never pyld's global)."""
+    resolver = (
+        loader.context_resolver()
+        if isinstance(loader, OfflineLoader)
+        else ContextResolver(LRUCache(maxsize=64), loader)
+    )
+    return {**options, "documentLoader": loader, "contextResolver": resolver}
 
 
 def domain_error_in(exc: BaseException) -> DomainError | None:

@@ -162,6 +162,13 @@ class StatusBitstring:
         return MULTIBASE_BASE64URL + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode()
 
     @classmethod
+    def from_bytes(cls, raw: bytes) -> StatusBitstring:
+        """A one-bit-per-entry list from its uncompressed bytes (as :meth:`to_bytes` gave)."""
+        bitstring = cls(len(raw) * 8)
+        bitstring._bits[:] = raw
+        return bitstring
+
+    @classmethod
     def decode(cls, encoded_list: str, *, status_size: int = 1) -> StatusBitstring:
         """Read an ``encodedList``; refuse a bad prefix, base64, gzip, a short list or a bomb."""
         _check_status_size(status_size)

@@ -9,6 +9,8 @@
 // @digitalbazaar/multikey-context; did:key documents resolved locally; and the URLs in the
 // job's "documents" map. Any other URL is refused (the loader throws).
 //
+// With --bench FILE it times verifyCredential over many credentials instead (see bench()).
+//
 // Note: @digitalbazaar/vc keeps `verified: true` for a revoked credential; the revocation is
 // `statusResult.results[].status`, reported here as `status[].status`.
 import * as vc from '@digitalbazaar/vc';
@@ -25,6 +27,7 @@ import multikeyContext from '@digitalbazaar/multikey-context';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 import {JsonLdDocumentLoader} from 'jsonld-document-loader';
+import {readFile} from 'node:fs/promises';
 
 const didKey = didKeyDriver();
 didKey.use({
@@ -87,6 +90,10 @@ function errorMessages(error, out = [], seen = new Set()) {
   if(error.cause) {
     errorMessages(error.cause, out, seen);
   }
+  // jsonld.js wraps a loader's error as details.cause ("Dereferencing a URL did not ...").
+  if(error.details && error.details.cause) {
+    errorMessages(error.details.cause, out, seen);
+  }
   return out;
 }
 
@@ -131,16 +138,84 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const jobs = JSON.parse(await readStdin());
-if(!Array.isArray(jobs)) {
-  throw new TypeError('stdin must be a JSON array of jobs.');
-}
-const results = [];
-for(const job of jobs) {
-  try {
-    results.push(await verifyJob(job));
-  } catch(e) {
-    results.push({verified: false, errors: errorMessages(e), status: []});
+async function verifyJobs() {
+  const jobs = JSON.parse(await readStdin());
+  if(!Array.isArray(jobs)) {
+    throw new TypeError('stdin must be a JSON array of jobs.');
   }
+  const results = [];
+  for(const job of jobs) {
+    try {
+      results.push(await verifyJob(job));
+    } catch(e) {
+      results.push({verified: false, errors: errorMessages(e), status: []});
+    }
+  }
+  process.stdout.write(JSON.stringify(results) + '\n');
 }
-process.stdout.write(JSON.stringify(results) + '\n');
+
+// Bench mode (bench/licences.py): verify many credentials with one loader, timed here.
+//   node verify.mjs --bench FILE [--no-status] [--warmup N]
+// FILE is {"credentials": [...], "documents": {"<url>": <json>, ...}}. The first N
+// credentials (default 100) are verified untimed first, so the JIT is warm; then every
+// credential is verified in turn (awaited one by one, as a single verifier would) and
+// timed with process.hrtime. Prints one JSON object:
+//   {"count", "verified", "status_checked", "revoked", "seconds", "per_second",
+//    "first_error"}
+// "verified" counts results with verified: true and, when status is checked, every
+// status bit clear; "revoked" counts results with a status bit set.
+async function bench(argv) {
+  const file = argv[argv.indexOf('--bench') + 1];
+  if(!file || file.startsWith('--')) {
+    throw new TypeError('--bench needs a file: {"credentials": [...], "documents": {...}}');
+  }
+  const withStatus = !argv.includes('--no-status');
+  const warmupAt = argv.indexOf('--warmup');
+  const warmup = warmupAt >= 0 ? Number(argv[warmupAt + 1]) : 100;
+  const {credentials, documents} = JSON.parse(await readFile(file, 'utf8'));
+  const documentLoader = documentLoaderFor(documents);
+  const verifyOne = credential => {
+    // verifyCredential insists on a checkStatus for a credential with credentialStatus;
+    // without status, a no-op one skips the status lists (proof, dates, controller only).
+    const options = {
+      credential, suite, documentLoader,
+      checkStatus: withStatus ? checkStatus : async () => ({verified: true})
+    };
+    return vc.verifyCredential(options);
+  };
+  for(const credential of credentials.slice(0, warmup)) {
+    await verifyOne(credential);
+  }
+  let verified = 0;
+  let revoked = 0;
+  let firstError = null;
+  const started = process.hrtime.bigint();
+  for(const credential of credentials) {
+    const result = await verifyOne(credential);
+    const bits = ((result.statusResult || {}).results || []).map(r => r.status);
+    if(bits.some(bit => bit === true)) {
+      revoked += 1;
+    }
+    if(result.verified && bits.every(bit => bit === false)) {
+      verified += 1;
+    } else if(firstError === null) {
+      firstError = errorMessages(result.error).join('; ') || 'not verified';
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(JSON.stringify({
+    count: credentials.length,
+    verified,
+    status_checked: withStatus,
+    revoked,
+    seconds,
+    per_second: credentials.length / seconds,
+    first_error: firstError
+  }) + '\n');
+}
+
+if(process.argv.includes('--bench')) {
+  await bench(process.argv);
+} else {
+  await verifyJobs();
+}

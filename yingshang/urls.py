@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from yingshang.api import api
+from yingshang.licences.views import did_document
 
 # Staff reach the admin only with a verified second factor, like every official page.
 admin.site.__class__ = OTPAdminSite
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("yingshang.accounts.urls")),
     path("entities/", include("yingshang.registry.urls")),
+    path("licences/", include("yingshang.licences.urls")),
+    path(".well-known/did.json", did_document, name="did-document"),
     path("", include("yingshang.portal.urls")),
 ]
 

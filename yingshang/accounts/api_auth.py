@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import SessionAuth
+
+from yingshang.core.errors import DomainError, ErrorCode
 
 from .models import User
 
@@ -28,3 +31,26 @@ class OfficialSession(SessionAuth):
 
 
 official_session = OfficialSession()
+
+
+class UserSession(SessionAuth):
+    """Ninja auth: any signed-in user; an official only after the second factor."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not isinstance(user, User) or not user.is_authenticated:
+            return None
+        if user.is_official and not user.is_verified():  # type: ignore[attr-defined]
+            return None
+        return user
+
+
+user_session = UserSession()
+
+
+def request_user(request: HttpRequest) -> User:
+    """The user that an auth class above authenticated for this request."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED, _("请先登录。"))
+    return user

@@ -37,6 +37,9 @@ class Department(models.Model):
     code = models.CharField(_("部门代码"), max_length=32, unique=True)
     name = models.CharField(_("部门名称"), max_length=100)
     region_code = models.CharField(_("所属行政区划"), max_length=6)
+    # What the department does, as the 一业一证 catalogue names approving departments
+    # (SCJG 市场监管, YCZM 烟草专卖, XFJY 消防救援 ...): which permits it reviews.
+    function = models.CharField(_("审批职能"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("部门")
@@ -85,3 +88,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class Notification(models.Model):
+    """通知: a message to an enterprise (every user bound to its credit code sees it).
+
+    Written by the service whose action it reports, in the same transaction; the
+    enterprise's own page and inbox read it.
+    """
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("发送时间"))
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["credit_code", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title

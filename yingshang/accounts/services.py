@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,7 +16,7 @@ from yingshang.core.regions import region_parse
 from yingshang.core.uscc import uscc_parse
 from yingshang.ledger.services import event_append
 
-from .models import Department, Role, User
+from .models import Department, Notification, Role, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,20 +32,25 @@ class NewUser:
     entity_credit_code: str = ""
 
 
-def department_create(*, actor: str, code: str, name: str, region_code: str) -> Department:
+def department_create(
+    *, actor: str, code: str, name: str, region_code: str, function: str = ""
+) -> Department:
+    """A new department; ``function`` is its approving function in the 一业一证 catalogue."""
     region = region_parse(region_code)
-    code, name = code.strip(), name.strip()
+    code, name, function = code.strip(), name.strip(), function.strip().upper()
     if not code or not name:
         raise DomainError(ErrorCode.INVALID_INPUT, _("部门代码和部门名称都不能为空。"))
     with transaction.atomic():
         if Department.objects.filter(code=code).exists():
             raise DomainError(ErrorCode.CONFLICT, _("部门代码“%(code)s”已存在。") % {"code": code})
-        department = Department.objects.create(code=code, name=name, region_code=region.code)
+        department = Department.objects.create(
+            code=code, name=name, region_code=region.code, function=function
+        )
         event_append(
             event_type="accounts.department.created",
             actor=actor,
             subject=f"department:{code}",
-            payload={"code": code, "name": name, "region_code": region.code},
+            payload={"code": code, "name": name, "region_code": region.code, "function": function},
         )
     return department
 
@@ -127,3 +133,14 @@ def totp_enrol(*, actor: str, user: User, key_hex: str | None = None) -> TOTPDev
             payload={"device": device.pk},
         )
     return device
+
+
+def enterprise_notify(*, credit_code: str, title: str, body: str, link: str = "") -> Notification:
+    """Put a message in the enterprise's inbox (in the caller's transaction)."""
+    return Notification.objects.create(
+        credit_code=credit_code,
+        title=title[:200],
+        body=body,
+        link=link[:300],
+        created_at=timezone.now(),
+    )

@@ -183,3 +183,77 @@ def business_licence_credential(
     if status is not None:
         credential["credentialStatus"] = _status(status)
     return credential
+
+
+INDUSTRY_CREDENTIAL_TYPE = "IndustryLicenceCredential"
+INDUSTRY_SUBJECT_TYPE = "IndustryLicence"
+
+
+def industry_licence_credential(
+    *,
+    credit_code: str,
+    entity_name: str,
+    industry: Mapping[str, str],
+    permits: list[Mapping[str, str]],
+    premises_address: str | None,
+    on_commitment: bool,
+    issuer: str,
+    licence_id: str,
+    issued_on: dt.date,
+    valid_from: dt.datetime,
+    valid_until: dt.datetime | None,
+    status: list[dict[str, Any]] | dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The unsigned integrated industry licence (行业综合许可证) credential.
+
+    ``industry`` has ``code``, ``name`` and ``gbt4754``; each of ``permits`` (the permits
+    the licence replaces) has ``code``, ``name`` and ``department`` (the department's name).
+    """
+    code = credit_code.strip().upper()
+    if not uscc_is_valid(code):
+        raise _invalid(_("统一社会信用代码无效：%(code)s") % {"code": code}, "credit_code")
+    if not entity_name.strip():
+        raise _invalid(_("缺少名称（entity_name）。"), "entity_name")
+    if not permits:
+        raise _invalid(_("行业综合许可证至少要列出一项许可。"), "permits")
+    if not is_url(issuer):
+        raise _invalid(_("签发者必须是 URL（如 did:key:…）。"), "issuer")
+    if not licence_id_is_valid(licence_id):
+        raise _invalid(_("证照标识无效：%(id)s") % {"id": licence_id}, "licence_id")
+    subject: dict[str, Any] = {
+        "id": f"urn:uscc:{code}",
+        "type": INDUSTRY_SUBJECT_TYPE,
+        "creditCode": code,
+        "entityName": entity_name.strip(),
+        "industryCode": industry["code"],
+        "industryName": industry["name"],
+        "gbt4754": industry["gbt4754"],
+    }
+    if premises_address:
+        subject["premisesAddress"] = premises_address
+    subject["replacesPermits"] = [
+        {
+            "type": "Permit",
+            "permitCode": permit["code"],
+            "permitName": permit["name"],
+            "department": permit["department"],
+        }
+        for permit in permits
+    ]
+    subject["issuedOnCommitment"] = bool(on_commitment)
+    subject["issuedOn"] = _date(issued_on, "issued_on", "发证日期", required=True)
+    subject["licenceId"] = licence_id
+    credential: dict[str, Any] = {
+        "@context": [CREDENTIALS_V2, LICENCE_V1],
+        "id": f"urn:licence:{licence_id}",
+        "type": [VERIFIABLE_CREDENTIAL, INDUSTRY_CREDENTIAL_TYPE],
+        "name": f"行业综合许可证（{industry['name']}）",
+        "issuer": issuer,
+        "validFrom": _timestamp(valid_from, "valid_from", "有效期起"),
+        "credentialSubject": subject,
+    }
+    if valid_until is not None:
+        credential["validUntil"] = _timestamp(valid_until, "valid_until", "有效期止")
+    if status is not None:
+        credential["credentialStatus"] = _status(status)
+    return credential

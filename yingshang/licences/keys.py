@@ -207,6 +207,12 @@ def issuer_key_revoke(*, actor: str, key_id: str, reason: str) -> IssuerKey:
         key.retired_at = key.retired_at or now
         key.save(update_fields=["revoked_at", "revoked_reason", "retired_at"])
         _key_event(EVENT_KEY_REVOKED, key, actor=actor, reason=reason)
+        if key.algorithm == KeyAlgorithm.ED25519:
+            # services imports this module: import here. The published status lists this
+            # key signed are re-signed with the active key in the same transaction.
+            from yingshang.licences.services import status_lists_resign
+
+            status_lists_resign(revoked=key, actor=actor)
     return key
 
 

@@ -174,3 +174,148 @@ class TrustedIssuer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- 一业一证 and 承诺即入 ---------------------------------------------------------------------
+
+
+class ApplicationState(models.TextChoices):
+    REVIEWING = "reviewing", _("并联审查中")
+    APPROVED = "approved", _("已核发")
+    REJECTED = "rejected", _("不予许可")
+
+
+class IndustryApplication(models.Model):
+    """行业综合许可申请: one form, one application for an industry's bundle of permits.
+
+    ``conditions`` records, for every condition of every required permit, how it is met:
+    ``{"<permit>.<condition>": {"by": "commitment"}}`` or ``{"by": "evidence", "materials":
+    [...]}``. Permits met entirely by commitment need no review; the others are reviewed in
+    parallel by their departments (:class:`PermitReview`).
+    """
+
+    number = models.CharField(_("申请编号"), max_length=32, unique=True)
+    entity = models.ForeignKey(
+        MarketEntity, on_delete=models.PROTECT, related_name="+", verbose_name=_("市场主体")
+    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    industry_code = models.CharField(_("行业"), max_length=64)
+    catalogue_version = models.CharField(_("目录版本"), max_length=16)
+    form = models.JSONField(_("申请表"))
+    permits = models.JSONField(_("所需许可"))
+    conditions = models.JSONField(_("条件满足方式"))
+    identity = models.JSONField(_("法定代表人身份核验"), null=True, blank=True)
+    lead_department = models.CharField(_("牵头部门"), max_length=16)
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ApplicationState.choices,
+        default=ApplicationState.REVIEWING,
+    )
+    submitted_by = models.CharField(_("申请人"), max_length=200)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("行业综合许可证"),
+    )
+
+    class Meta:
+        verbose_name = _("行业综合许可申请")
+        verbose_name_plural = _("行业综合许可申请")
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def uses_commitment(self) -> bool:
+        return any(item.get("by") == "commitment" for item in self.conditions.values())
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("待审查")
+    APPROVED = "approved", _("同意")
+    REJECTED = "rejected", _("不同意")
+    WAIVED = "waived", _("告知承诺免审")
+    CLOSED = "closed", _("已终止")
+
+
+class PermitReview(models.Model):
+    """One department's review of one permit in an application (并联审查)."""
+
+    application = models.ForeignKey(
+        IndustryApplication,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("申请"),
+    )
+    permit_code = models.CharField(_("许可"), max_length=64)
+    department_code = models.CharField(_("审查部门"), max_length=16)
+    is_lead = models.BooleanField(_("牵头部门"), default=False)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    opinion = models.CharField(_("审查意见"), max_length=1000, blank=True)
+    reviewer = models.CharField(_("审查人"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("并联审查")
+        verbose_name_plural = _("并联审查")
+        ordering = ["application", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "permit_code"], name="review_permit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.permit_code}"
+
+
+class PostCheckState(models.TextChoices):
+    SCHEDULED = "scheduled", _("待核查")
+    PASSED = "passed", _("核查通过")
+    FAILED = "failed", _("核查不通过")
+
+
+class PostCheck(models.Model):
+    """承诺即入的事后核查: checks, by ``due_on``, the conditions met by commitment."""
+
+    application = models.OneToOneField(
+        IndustryApplication,
+        on_delete=models.PROTECT,
+        related_name="post_check",
+        verbose_name=_("申请"),
+    )
+    licence = models.ForeignKey(
+        Licence, on_delete=models.PROTECT, related_name="+", verbose_name=_("证照")
+    )
+    conditions = models.JSONField(_("待核查的承诺条件"))
+    due_on = models.DateField(_("核查期限"))
+    due_on_estimated = models.BooleanField(
+        _("期限按周一至周五估算"),
+        default=False,
+        help_text=_("节假日安排未公布的年份按周一至周五计算，公布后应复核。"),
+    )
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=PostCheckState.choices,
+        default=PostCheckState.SCHEDULED,
+    )
+    findings = models.CharField(_("核查情况"), max_length=1000, blank=True)
+    checked_by = models.CharField(_("核查人"), max_length=200, blank=True)
+    checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事后核查")
+        verbose_name_plural = _("事后核查")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["state", "due_on"], name="postcheck_due")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.due_on}"

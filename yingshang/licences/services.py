@@ -112,6 +112,21 @@ def _list_publish(status_list: StatusList, *, actor: str, now: dt.datetime) -> N
     status_list.save(update_fields=["bits", "allocated", "revision", "published", "published_at"])
 
 
+def status_lists_resign(*, revoked: IssuerKey, actor: str) -> list[str]:
+    """Re-sign every published list that ``revoked`` signed, with the active key, so that no
+    public list rests on a revoked key. Called by :func:`keys.issuer_key_revoke` in its
+    transaction; returns the list ids re-signed."""
+    method = keys.verification_method_id(revoked)
+    now = timezone.now()
+    resigned = []
+    for status_list in StatusList.objects.select_for_update().order_by("id"):
+        proof = (status_list.published or {}).get("proof")
+        if isinstance(proof, dict) and proof.get("verificationMethod") == method:
+            _list_publish(status_list, actor=actor, now=now)
+            resigned.append(status_list.list_id)
+    return resigned
+
+
 def _pair_create(*, actor: str, now: dt.datetime) -> tuple[StatusList, StatusList]:
     number = StatusList.objects.filter(purpose=StatusPurpose.REVOCATION).count() + 1
     empty = bytes(MIN_ENTRIES // 8)
@@ -334,6 +349,16 @@ def business_licence_issue_as(
         entity = _locked_entity(credit_code)
         public = dataclasses.asdict(entity_get_public(credit_code=entity.credit_code))
         valid_until = _valid_until(entity)
+        if valid_until is not None and valid_until <= now:
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                _("营业期限已于 %(end)s 届满，请先办理营业期限变更登记，再申领电子营业执照。")
+                % {"end": entity.business_term_end},
+                {
+                    "credit_code": entity.credit_code,
+                    "business_term_end": str(entity.business_term_end),
+                },
+            )
 
         def build(**parts: Any) -> dict[str, Any]:
             return business_licence_credential(

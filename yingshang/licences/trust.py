@@ -29,11 +29,12 @@ from django.utils.translation import gettext as _
 from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, role_check
 from yingshang.core.errors import DomainError, ErrorCode
-from yingshang.core.regions import region_full_name
+from yingshang.core.regions import region_full_name, region_parse
+from yingshang.core.sm2 import sm2_public_key_to_pem
 from yingshang.ledger.services import event_append
 from yingshang.licences import keys
 from yingshang.licences.dataintegrity import proof_verify
-from yingshang.licences.multibase import multikey_decode_public
+from yingshang.licences.multibase import multibase_decode, multikey_decode_public
 from yingshang.licences.statuslist import StatusBitstring
 
 from .models import IssuerKey, IssuerKind, KeyAlgorithm, StatusList, TrustedIssuer
@@ -187,9 +188,19 @@ def _bad_document(message: str, **details: object) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, {"field": "did_document", **details})
 
 
+def _multikey_check(text: str) -> None:
+    """Raise unless ``text`` is a readable public Multikey: Ed25519, P-256, P-384, or SM2
+    (our own DID document lists the SM2 key of the additional signature)."""
+    data = multibase_decode(text)
+    if data[:2] == keys.SM2_PUB_HEADER:
+        sm2_public_key_to_pem(data[2:])  # raises INVALID_KEY unless a point on the curve
+        return
+    multikey_decode_public(text)
+
+
 def did_document_parse(document: object, *, did: str) -> dict[str, Any]:
     """Check a trusted issuer's DID document: its ``id`` is ``did`` and every verification
-    method is a Multikey (Ed25519, P-256 or P-384) of that DID with a readable key."""
+    method is a Multikey (Ed25519, P-256, P-384 or SM2) of that DID with a readable key."""
     if not isinstance(document, dict):
         raise _bad_document(_("DID 文档必须是 JSON 对象。"))
     if document.get("id") != did:
@@ -218,7 +229,7 @@ def did_document_parse(document: object, *, did: str) -> dict[str, Any]:
                 % {"n": position + 1}
             )
         try:
-            multikey_decode_public(method["publicKeyMultibase"])
+            _multikey_check(method["publicKeyMultibase"])
         except DomainError as exc:
             raise _bad_document(
                 _("第 %(n)d 个验证方法的公钥无法读取：%(error)s")
@@ -262,8 +273,10 @@ def issuer_entry_parse(raw: Mapping[str, object]) -> IssuerEntry:
             _("请填写签发方名称（1-%(max)d个字符）。") % {"max": _NAME_MAX},
             {"field": "name"},
         )
-    region = raw.get("region_code")
-    region_full_name(str(region))  # raises INVALID_REGION naming the bad code
+    try:
+        region = region_parse(raw.get("region_code")).code
+    except DomainError as exc:  # INVALID_REGION naming the bad code; add the field
+        raise DomainError(exc.code, exc.message, {**exc.details, "field": "region_code"}) from exc
     kind = raw.get("kind")
     if kind not in IssuerKind.values:
         raise DomainError(
@@ -274,7 +287,7 @@ def issuer_entry_parse(raw: Mapping[str, object]) -> IssuerEntry:
     return IssuerEntry(
         did=did,
         name=name.strip(),
-        region_code=str(region),
+        region_code=region,
         kind=IssuerKind(kind),
         did_document=did_document_parse(raw.get("did_document"), did=did),
     )
@@ -360,17 +373,26 @@ def trust_bundle() -> dict[str, Any]:
     """Everything an offline verifier needs: our DID document, the trusted issuers, and
     every status list credential we publish (signed)."""
     own = own_issuer()
+    own_document = keys.did_document()
     return {
         "format": BUNDLE_FORMAT,
         "created": timezone.now().astimezone().isoformat(timespec="seconds"),
         "issuers": [
-            {
-                "did": own.did,
-                "name": own.name,
-                "region_code": own.region_code,
-                "kind": own.kind,
-                "did_document": keys.did_document(),
-            },
+            *(
+                # before the first key exists we have signed nothing (and a DID document
+                # without keys is not a valid bundle entry)
+                [
+                    {
+                        "did": own.did,
+                        "name": own.name,
+                        "region_code": own.region_code,
+                        "kind": own.kind,
+                        "did_document": own_document,
+                    }
+                ]
+                if own_document["verificationMethod"]
+                else []
+            ),
             *(
                 {
                     "did": issuer.did,
@@ -397,7 +419,13 @@ class BundleTrust:
     under a bundled issuer key."""
 
     def __init__(self, bundle: Mapping[str, Any]) -> None:
-        if not isinstance(bundle, Mapping) or bundle.get("format") != BUNDLE_FORMAT:
+        if (
+            not isinstance(bundle, Mapping)
+            or bundle.get("format") != BUNDLE_FORMAT
+            or not isinstance(bundle.get("issuers", []), list)
+            or not all(isinstance(raw, dict) for raw in bundle.get("issuers", []))
+            or not isinstance(bundle.get("status_lists", []), list)
+        ):
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
                 _("信任包格式不对：应为 %(format)s。") % {"format": BUNDLE_FORMAT},
@@ -414,7 +442,7 @@ class BundleTrust:
                 region_name=_region_name(str(raw.get("region_code", ""))),
                 kind=str(kind),
                 kind_label=str(IssuerKind(kind).label),
-                own=False,
+                own=str(raw["did"]) == keys.issuer_did(),
             )
             self._issuers[info.did] = (info, document)
         self._lists: dict[str, dict[str, Any]] = {

@@ -14,12 +14,21 @@ from yingshang.accounts.services import NewUser, department_create, totp_enrol, 
 DEMO_PASSWORD = "Yingshang-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 ACTOR = "system:demo"
 
+# code, name, region, approving function in the 一业一证 catalogue
 DEPARTMENTS = [
-    ("SH-SAMR", "上海市市场监督管理局", "310000"),
-    ("PD-SAMR", "浦东新区市场监督管理局", "310115"),
-    ("SH-DRC", "上海市发展和改革委员会", "310000"),
-    ("SH-ZWB", "上海市人民政府办公厅（一网通办）", "310000"),
-    ("PD-ZHZF", "浦东新区城市管理行政执法局", "310115"),
+    ("SH-SAMR", "上海市市场监督管理局", "310000", "SCJG"),
+    ("PD-SAMR", "浦东新区市场监督管理局", "310115", "SCJG"),
+    ("SH-DRC", "上海市发展和改革委员会", "310000", ""),
+    ("SH-ZWB", "上海市人民政府办公厅（一网通办）", "310000", ""),
+    ("PD-ZHZF", "浦东新区城市管理行政执法局", "310115", ""),
+    ("PD-YCZM", "上海市烟草专卖局浦东新区分局", "310115", "YCZM"),
+    ("PD-XFJY", "上海市浦东新区消防救援支队", "310115", "XFJY"),
+    ("PD-WJW", "浦东新区卫生健康委员会", "310115", "WJW"),
+    ("PD-GAJ", "上海市公安局浦东分局", "310115", "GAJ"),
+    ("PD-WLJ", "浦东新区文化体育和旅游局", "310115", "WLJ"),
+    ("PD-TYJ", "浦东新区文化体育和旅游局（体育）", "310115", "TYJ"),
+    ("PD-YJJ", "上海市药品监督管理局浦东分局", "310115", "YJJ"),
+    ("PD-SWJ", "浦东新区水务局", "310115", "SWJ"),
 ]
 
 # username, role, display name, department, jurisdiction
@@ -36,6 +45,9 @@ ACCOUNTS: list[tuple[str, Role, str, str, str]] = [
     ("fazhi", Role.LEGAL_REVIEWER, "冯法制", "PD-ZHZF", "310115"),
     ("lingdao", Role.LEADER, "陈局长", "SH-SAMR", "310000"),
     ("shenji", Role.AUDITOR, "褚审计", "SH-SAMR", "310000"),
+    ("yancao", Role.LICENSING_OFFICER, "卫烟草", "PD-YCZM", "310115"),
+    ("xiaofang", Role.LICENSING_OFFICER, "蒋消防", "PD-XFJY", "310115"),
+    ("weijian", Role.LICENSING_OFFICER, "沈卫健", "PD-WJW", "310115"),
 ]
 ADMIN_USERNAME = "lingdao"  # the leader doubles as the platform administrator (Django admin)
 
@@ -51,9 +63,11 @@ class DemoAccount:
 def demo_accounts_ensure(*, enterprise_credit_code: str) -> list[DemoAccount]:
     """Create the demo departments and accounts that are missing; return all of them."""
     with transaction.atomic():
-        for code, name, region in DEPARTMENTS:
+        for code, name, region, function in DEPARTMENTS:
             if not Department.objects.filter(code=code).exists():
-                department_create(actor=ACTOR, code=code, name=name, region_code=region)
+                department_create(
+                    actor=ACTOR, code=code, name=name, region_code=region, function=function
+                )
         for username, role, display, department, jurisdiction in ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue

@@ -8,8 +8,10 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from yingshang.portal.demo import DEMO_PASSWORD, demo_accounts_ensure
-from yingshang.registry.models import MarketEntity
+from yingshang.accounts.models import User
+from yingshang.licences.demo import demo_licences_ensure
+from yingshang.portal.demo import ADMIN_USERNAME, DEMO_PASSWORD, demo_accounts_ensure
+from yingshang.registry.models import EntityStatus, MarketEntity
 
 
 class Command(BaseCommand):
@@ -18,13 +20,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entities", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--licences", type=int, default=200, help="e-business licences to issue"
+        )
 
-    def handle(self, *args: Any, entities: int, seed: int, **options: Any) -> None:
+    def handle(self, *args: Any, entities: int, seed: int, licences: int, **options: Any) -> None:
         if not MarketEntity.objects.exists():
             self.stdout.write(f"正在生成 {entities} 个演示市场主体……")
             call_command("seed", entities=entities, seed=seed)
-        first = MarketEntity.objects.order_by("credit_code").values_list("credit_code", flat=True)
-        accounts = demo_accounts_ensure(enterprise_credit_code=first[0])
+        # The demo enterprise is in 浦东新区, where the demo officials work.
+        pudong = MarketEntity.objects.filter(region_code="310115", status=EntityStatus.ACTIVE)
+        candidates = pudong if pudong.exists() else MarketEntity.objects.all()
+        credit_code = candidates.order_by("credit_code").values_list("credit_code", flat=True)[0]
+        accounts = demo_accounts_ensure(enterprise_credit_code=credit_code)
+        self.stdout.write("正在签发演示电子营业执照……")
+        issued = demo_licences_ensure(
+            official=User.objects.get(username=ADMIN_USERNAME),
+            enterprise_credit_code=credit_code,
+            count=licences,
+        )
         self.stdout.write("")
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for account in accounts:
@@ -36,5 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "工作人员登录需动态口令：在验证器中添加上面的密钥，"
             "或运行 `.venv/bin/yingshang totp 用户名`。"
+        )
+        self.stdout.write(
+            f"电子营业执照：已签发 {issued.total} 张；样例文件（执照、二维码内容、江苏执照、"
+            f"电子身份证、信任包）在 {issued.folder}/，"
+            f"可用 `.venv/bin/yingshang licences verify {issued.folder}/licence.json` 核验。"
         )
         self.stdout.write(f"平台地址：http://127.0.0.1:{os.environ.get('PORT', '8000')}/")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("yingshang.accounts.urls")),
     path("entities/", include("yingshang.registry.urls")),
     path("licences/", include("yingshang.licences.urls")),
+    path("industry/", include("yingshang.licences.industry_urls")),
     path(".well-known/did.json", did_document, name="did-document"),
     path("", include("yingshang.portal.urls")),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from yingshang.core.errors import DomainError, ErrorCode
 
+from .jurisdiction import covers
 from .models import Role, User
 
 View = Callable[..., HttpResponse]
@@ -62,3 +63,14 @@ def role_check(user: object, roles: frozenset[Role] | set[Role], *, action: str)
             {"action": action},
         )
     return user
+
+
+def jurisdiction_check(user: User, region_code: str) -> None:
+    """For services: an official acts only on entities inside their jurisdiction."""
+    if not covers(user.jurisdiction, region_code):
+        raise DomainError(
+            ErrorCode.OUTSIDE_JURISDICTION,
+            _("该市场主体（住所行政区划 %(region)s）不在您的辖区（%(own)s）内。")
+            % {"region": region_code, "own": user.jurisdiction or _("未设置")},
+            {"region_code": region_code},
+        )

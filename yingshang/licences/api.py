@@ -20,10 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Router, Schema, Status
 
-from yingshang.accounts.api_auth import official_session
-from yingshang.accounts.models import User
+from yingshang.accounts.api_auth import official_session, request_user
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.schemas import ErrorOut
 from yingshang.core.sm2 import sm2_public_key_to_pem
@@ -77,14 +76,6 @@ class VerdictOut(Schema):
     credential: dict[str, Any] | None = Field(description="What the credential says")
     source: str = Field(description="json or qr")
     checked_at: str
-
-
-def _official(request: HttpRequest) -> User:
-    """The official that :data:`official_session` authenticated."""
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        raise DomainError(ErrorCode.NOT_AUTHENTICATED, _("请先登录。"))
-    return user
 
 
 def _verdict_response(verdict: Verdict) -> HttpResponse:
@@ -292,12 +283,12 @@ def licence_issue(
     request: HttpRequest,
     credit_code: str,
     payload: IssueIn = Body(None),  # noqa: B008
-) -> tuple[int, Licence]:
+) -> Status:
     suite = payload.cryptosuite if payload is not None else EDDSA_RDFC_2022
     licence = services.business_licence_issue(
-        by=_official(request), credit_code=credit_code, cryptosuite=suite
+        by=request_user(request), credit_code=credit_code, cryptosuite=suite
     )
-    return 201, licence
+    return Status(201, licence)
 
 
 class ReasonIn(Schema):
@@ -332,7 +323,7 @@ def licence_state(request: HttpRequest, licence_id: str, action: str, payload: R
             _("不支持的操作：%(action)s（可用 revoke、suspend、reinstate）。") % {"action": action},
         )
     return services.licence_state_set(
-        by=_official(request), licence_id=licence_id, state=state, reason=payload.reason
+        by=request_user(request), licence_id=licence_id, state=state, reason=payload.reason
     )
 
 
@@ -352,7 +343,7 @@ class TrustedIssuerIn(Schema):
 )
 def trust_list_save(request: HttpRequest, payload: TrustedIssuerIn) -> TrustedIssuer:
     entry = trust.issuer_entry_parse(payload.dict())
-    return trust.trusted_issuer_save(by=_official(request), entry=entry)
+    return trust.trusted_issuer_save(by=request_user(request), entry=entry)
 
 
 class ActiveIn(Schema):
@@ -368,5 +359,5 @@ class ActiveIn(Schema):
 )
 def trust_list_active(request: HttpRequest, did: str, payload: ActiveIn) -> TrustedIssuer:
     return trust.trusted_issuer_set_active(
-        by=_official(request), did=did, active=payload.active, reason=payload.reason
+        by=request_user(request), did=did, active=payload.active, reason=payload.reason
     )

@@ -52,6 +52,11 @@ def _bundled_text(filename: str) -> str:
     return (CONTEXTS_DIR / filename).read_text(encoding="utf-8")
 
 
+def bundled_text(url: str) -> str:
+    """The bundled context served for ``url`` (KeyError if none is bundled)."""
+    return _bundled_text(BUNDLED_CONTEXTS[url])
+
+
 def _remote_document(url: str, document: Any) -> RemoteDocument:
     return {"contextUrl": None, "documentUrl": url, "document": document}
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingshang.accounts.models import Role, User
-from yingshang.accounts.permissions import actor_of, role_check
+from yingshang.accounts.permissions import actor_of, jurisdiction_check, role_check
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.licence_id import licence_id_build
 from yingshang.ledger.services import event_append
@@ -333,6 +333,13 @@ def business_licence_issue(
     """签发电子营业执照: issue (or re-issue, superseding the old one) the entity's licence
     from its current registered facts."""
     role_check(by, ISSUING_ROLES, action=_("签发电子营业执照"))
+    region = (
+        MarketEntity.objects.filter(credit_code=str(credit_code).strip().upper())
+        .values_list("region_code", flat=True)
+        .first()
+    )
+    if region is not None:  # an unknown code is NOT_FOUND, below
+        jurisdiction_check(by, region)
     return business_licence_issue_as(
         actor=actor_of(by), credit_code=credit_code, cryptosuite=cryptosuite
     )
@@ -474,6 +481,13 @@ def licence_state_set_as(
 def licence_state_set(*, by: User, licence_id: str, state: LicenceState, reason: str) -> Licence:
     """撤销 / 暂停 / 恢复: an official changes a licence's status, with a reason."""
     role_check(by, STATUS_ROLES, action=_("变更证照状态"))
+    region = (
+        Licence.objects.filter(licence_id=licence_id)
+        .values_list("entity__region_code", flat=True)
+        .first()
+    )
+    if region is not None:  # an unknown id is NOT_FOUND, below
+        jurisdiction_check(by, region)
     return licence_state_set_as(
         actor=actor_of(by), licence_id=licence_id, state=state, reason=reason
     )

@@ -13,6 +13,7 @@ trust-bundle``), so that a third party verifies offline without our database.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import enum
 import json
@@ -32,9 +33,11 @@ from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.regions import region_full_name, region_parse
 from yingshang.core.sm2 import sm2_public_key_to_pem
 from yingshang.ledger.services import event_append
-from yingshang.licences import keys
+from yingshang.licences import documents, keys
 from yingshang.licences.dataintegrity import proof_verify
+from yingshang.licences.documents import LICENCE_V1
 from yingshang.licences.multibase import multibase_decode, multikey_decode_public
+from yingshang.licences.qr import QR_PREFIX, QR_ZDICT_V1
 from yingshang.licences.statuslist import StatusBitstring
 
 from .models import IssuerKey, IssuerKind, KeyAlgorithm, StatusList, TrustedIssuer
@@ -409,6 +412,10 @@ def trust_bundle() -> dict[str, Any]:
             for status_list in StatusList.objects.order_by("id")
             if status_list.published is not None
         ],
+        # What a verifier without this package needs as well: our JSON-LD vocabulary and
+        # the preset dictionary that inflates ``YSVC1:`` QR payloads.
+        "contexts": {LICENCE_V1: json.loads(documents.bundled_text(LICENCE_V1))},
+        "qr_dictionaries": {QR_PREFIX.rstrip(":"): base64.b64encode(QR_ZDICT_V1).decode("ascii")},
     }
 
 

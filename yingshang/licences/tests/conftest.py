@@ -187,6 +187,13 @@ STORE_FORM: dict[str, Any] = {
     "sells_tobacco": False,
 }
 FOOD = "food-business"
+# A store that sells tobacco: the tobacco permit's evidence (one condition by commitment).
+TOBACCO_COMMITMENTS = ["tobacco-retail.funds"]
+TOBACCO_MATERIALS = {
+    "tobacco-retail.fixed-premises": ["经营场所使用证明"],
+    "tobacco-retail.layout": ["经营场所方位图（标明周边烟草零售点）"],
+    "tobacco-retail.not-near-school": ["经营场所方位图（标明周边学校、幼儿园）"],
+}
 FOOD_CONDITIONS = ("premises", "equipment", "safety-management", "layout", "staff-health")
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from yingshang.accounts.models import Notification, Role, User
-from yingshang.accounts.services import NewUser, user_create
+from yingshang.accounts.services import NewUser, department_create, user_create
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.ledger.models import LedgerEvent
 from yingshang.licences import industry
@@ -24,7 +26,15 @@ from yingshang.licences.trust import issuer_entry_parse, trusted_issuer_save
 from yingshang.licences.verification import Reason, credential_verify
 from yingshang.registry.tests.conftest import ID_NUMBER
 
-from .conftest import FOOD, FOOD_CONDITIONS, PASSWORD, STORE_FORM, commit_all
+from .conftest import (
+    FOOD,
+    FOOD_CONDITIONS,
+    PASSWORD,
+    STORE_FORM,
+    TOBACCO_COMMITMENTS,
+    TOBACCO_MATERIALS,
+    commit_all,
+)
 
 
 def _submit(applicant: User, entity, **raw: Any):
@@ -183,12 +193,8 @@ def test_a_rejection_ends_the_application(applicant, entity, store_form, reviewe
         entity,
         industry="convenience-store",
         form=store_form,
-        commitments=[*commit_all(FOOD, FOOD_CONDITIONS), "tobacco-retail.funds"],
-        materials={
-            "tobacco-retail.fixed-premises": ["经营场所使用证明"],
-            "tobacco-retail.layout": ["经营场所方位图（标明周边烟草零售点）"],
-            "tobacco-retail.not-near-school": ["经营场所方位图（标明周边学校、幼儿园）"],
-        },
+        commitments=[*commit_all(FOOD, FOOD_CONDITIONS), *TOBACCO_COMMITMENTS],
+        materials=TOBACCO_MATERIALS,
     )
     tobacco = reviewer("YCZM")
     with pytest.raises(DomainError) as exc:  # a rejection needs a reason
@@ -306,3 +312,54 @@ def test_post_check_due_falls_back_to_weekdays_when_holidays_are_unknown():
     assert estimated and due == dt.date(2027, 1, 4)
     due, estimated = industry.post_check_due(dt.date(2026, 9, 28), 3)
     assert not estimated and due == dt.date(2026, 10, 8)  # 国庆 1-7 October skipped
+
+
+def test_post_checks_command_lists_what_is_due(applicant, entity, store_form):
+    application = _submit(
+        applicant,
+        entity,
+        industry="convenience-store",
+        form=store_form,
+        commitments=commit_all(FOOD, FOOD_CONDITIONS),
+    )
+    out = StringIO()
+    call_command("licences", "post-checks", stdout=out)
+    assert application.number in out.getvalue() and "共 1 项" in out.getvalue()
+    out = StringIO()
+    call_command("licences", "post-checks", "--overdue", stdout=out)
+    assert application.number not in out.getvalue()
+
+
+def test_an_official_outside_the_jurisdiction_cannot_review(applicant, entity, store_form):
+    store_form.update(sells_tobacco=True)
+    application = _submit(
+        applicant,
+        entity,
+        industry="convenience-store",
+        form=store_form,
+        commitments=[*commit_all(FOOD, FOOD_CONDITIONS), *TOBACCO_COMMITMENTS],
+        materials=TOBACCO_MATERIALS,
+    )
+    department_create(
+        actor="test", code="MH-YCZM", name="闵行烟草", region_code="310112", function="YCZM"
+    )
+    minhang = user_create(
+        actor="test",
+        new=NewUser(
+            username="minhang-tobacco",
+            password=PASSWORD,
+            role=Role.LICENSING_OFFICER,
+            department_code="MH-YCZM",
+            jurisdiction="310112",
+        ),
+    )
+    assert entity.region_code == "310115"
+    with pytest.raises(DomainError) as exc:
+        industry.permit_review_decide(
+            by=minhang,
+            number=application.number,
+            permit_code="tobacco-retail",
+            approve=True,
+            opinion="",
+        )
+    assert exc.value.code == ErrorCode.PERMISSION_DENIED

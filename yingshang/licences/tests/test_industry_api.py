@@ -8,7 +8,14 @@ from django.test import Client
 from yingshang.accounts.models import Role
 from yingshang.licences.models import ApplicationState
 
-from .conftest import FOOD, FOOD_CONDITIONS, commit_all, sign_in
+from .conftest import (
+    FOOD,
+    FOOD_CONDITIONS,
+    TOBACCO_COMMITMENTS,
+    TOBACCO_MATERIALS,
+    commit_all,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,12 +71,8 @@ def test_department_reviews_and_inspector_post_checks_through_the_api(
             "credit_code": entity.credit_code,
             "industry": "convenience-store",
             "form": store_form,
-            "commitments": [*commit_all(FOOD, FOOD_CONDITIONS), "tobacco-retail.funds"],
-            "materials": {
-                "tobacco-retail.fixed-premises": ["经营场所使用证明"],
-                "tobacco-retail.layout": ["经营场所方位图（标明周边烟草零售点）"],
-                "tobacco-retail.not-near-school": ["经营场所方位图（标明周边学校、幼儿园）"],
-            },
+            "commitments": [*commit_all(FOOD, FOOD_CONDITIONS), *TOBACCO_COMMITMENTS],
+            "materials": TOBACCO_MATERIALS,
         },
         "application/json",
     ).json()["number"]

@@ -1,4 +1,4 @@
-"""``yingshang licences verify|issue|rotate-key|revoke-key|did|trust-bundle``.
+"""``yingshang licences verify|issue|rotate-key|revoke-key|did|post-checks|trust-bundle``.
 
 ``verify FILE`` reads a credential (JSON) or a QR payload (``YSVC1:…``) from FILE (``-`` for
 standard input), prints the verdict check by check, and exits 0 when valid, 1 when not. With
@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingshang.core.errors import DomainError
 from yingshang.licences import keys, services, trust
 from yingshang.licences.dataintegrity import EDDSA_RDFC_2022, SIGNING_SUITES
-from yingshang.licences.models import KeyAlgorithm
+from yingshang.licences.models import KeyAlgorithm, PostCheck, PostCheckState
 from yingshang.licences.verification import Verdict, credential_verify_text
 
 _MARKS = {True: "✓", False: "✗", None: "–"}
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         revoke.add_argument("--reason", required=True)
         revoke.add_argument("--actor", default="system:cli")
         actions.add_parser("did", help="print the issuer's DID document")
+        checks = actions.add_parser("post-checks", help="list 承诺即入 post-checks to do")
+        checks.add_argument("--overdue", action="store_true", help="only those past due")
         bundle = actions.add_parser("trust-bundle", help="write the offline trust bundle")
         bundle.add_argument("--out", default="-", help="file to write; - for stdout")
 
@@ -74,6 +77,8 @@ class Command(BaseCommand):
                 self.stdout.write(_("签发密钥已吊销：%(key_id)s") % {"key_id": key.key_id})
             elif action == "did":
                 self.stdout.write(json.dumps(keys.did_document(), ensure_ascii=False, indent=2))
+            elif action == "post-checks":
+                self._post_checks(overdue=options["overdue"])
             elif action == "trust-bundle":
                 text = json.dumps(trust.trust_bundle(), ensure_ascii=False, indent=2)
                 if options["out"] == "-":
@@ -103,6 +108,24 @@ class Command(BaseCommand):
                 % {"reasons": "、".join(reason.value for reason in verdict.reasons)},
                 returncode=1,
             )
+
+    def _post_checks(self, *, overdue: bool) -> None:
+        today = timezone.localdate()
+        checks = PostCheck.objects.filter(state=PostCheckState.SCHEDULED).select_related(
+            "application"
+        )
+        if overdue:
+            checks = checks.filter(due_on__lt=today)
+        rows = list(checks.order_by("due_on", "id"))
+        for check in rows:
+            late = _("（已逾期）") if check.due_on < today else ""
+            estimated = _("（估算）") if check.due_on_estimated else ""
+            self.stdout.write(
+                f"{check.due_on}{estimated}{late} {check.application.number} "
+                f"{check.application.credit_code} {check.application.industry_code} "
+                f"{'、'.join(check.conditions)}"
+            )
+        self.stdout.write(_("共 %(n)d 项待核查。") % {"n": len(rows)})
 
     def _print(self, verdict: Verdict) -> None:
         subject = verdict.subject

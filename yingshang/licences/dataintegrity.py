@@ -48,6 +48,8 @@ from yingshang.licences.documents import (
     ContextRefused,
     DocumentLoader,
     domain_error_in,
+    jsonld_expand,
+    jsonld_normalize,
     jsonld_options,
     offline_loader,
 )
@@ -138,7 +140,7 @@ def undefined_terms(document: dict[str, Any], *, loader: DocumentLoader) -> list
     context = probe.get("@context")
     contexts = context if isinstance(context, list) else [] if context is None else [context]
     probe["@context"] = [{"@vocab": _UNDEFINED_PROBE}, *contexts]
-    expanded = jsonld.expand(probe, jsonld_options(loader, base=None))
+    expanded = jsonld_expand(probe, jsonld_options(loader, base=None))
     found: set[str] = set()
 
     def walk(node: object) -> None:
@@ -176,7 +178,7 @@ def canonicalize_rdfc(document: dict[str, Any], *, loader: DocumentLoader) -> st
                 % {"terms": "、".join(undefined)},
                 {"undefined_terms": undefined},
             )
-        result = jsonld.normalize(
+        result = jsonld_normalize(
             document,
             jsonld_options(loader, algorithm="URDNA2015", format="application/n-quads"),
         )

@@ -34,6 +34,7 @@ from yingshang.licences.documents import (
     CREDENTIALS_V2,
     DocumentLoader,
     domain_error_in,
+    jsonld_expand,
     jsonld_options,
     offline_loader,
 )
@@ -403,7 +404,7 @@ def _check_expansion(
         # base=None: with pyld's default (""), relative IRIs are silently resolved against
         # pyld's DEFAULT_BASE_IRI (http://example.org/base/) and an undefined type would
         # look like a URL.
-        expanded = jsonld.expand(prepared, jsonld_options(loader, base=None))
+        expanded = jsonld_expand(prepared, jsonld_options(loader, base=None))
     except jsonld.JsonLdError as exc:
         problem = _expansion_problem(exc)
         # A malformed id or type already reported above also stops pyld: say it once.

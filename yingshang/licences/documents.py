@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import LRUCache  # pyld's own cache class (cachetools)
 
@@ -72,6 +73,11 @@ class ContextRefused(DomainError):
         )
 
 
+# Resolved contexts a loader keeps per thread: the bundled contexts and every scoped context
+# inside them (credentials v2 alone has dozens); too small a cache re-processes them all.
+_RESOLVED_CONTEXTS = 1024
+
+
 class OfflineLoader:
     """A pyld document loader over the bundled contexts plus vetted ``extra`` ones.
 
@@ -96,7 +102,8 @@ class OfflineLoader:
     def context_resolver(self) -> ContextResolver:
         resolver: ContextResolver | None = getattr(self._local, "resolver", None)
         if resolver is None:
-            resolver = ContextResolver(LRUCache(maxsize=64), self)
+            resolver = ContextResolver(LRUCache(maxsize=_RESOLVED_CONTEXTS), self)
+            resolver.yingshang_scoped = LRUCache(maxsize=_RESOLVED_CONTEXTS)
             self._local.resolver = resolver
         return resolver
 
@@ -108,6 +115,58 @@ def offline_loader(extra: Mapping[str, Any] | None = None) -> DocumentLoader:
     """The loader of bundled contexts, or a new one that also serves ``extra`` (URL -> parsed
     JSON; tests add the W3C examples context from the shared reference data this way)."""
     return OfflineLoader(extra) if extra else _BUNDLED
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's processor, remembering what type-scoped contexts resolve to.
+
+    pyld caches a processed context per (context, active context), keyed by the active
+    context's ``_uuid``; but a type-scoped context (``propagate: false``, as credentials v2
+    gives VerifiableCredential, DataIntegrityProof, BitstringStatusListEntry …) is processed
+    on a fresh clone with a fresh ``_uuid`` every time, so it is never found again and
+    every credential re-processes dozens of term definitions. Processing is a pure function
+    of the (frozen, cached) active context, the local context and the flags, so this keeps
+    the result per resolver (that is, per loader and thread) and returns it again. The local
+    context object is kept in the entry and compared by identity, so a reused ``id()`` can
+    never match.
+    """
+
+    def _process_context(
+        self,
+        active_ctx: dict[str, Any],
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: set[str] | None = None,
+    ) -> Any:
+        resolver = options.get("contextResolver")
+        memo = getattr(resolver, "yingshang_scoped", None)
+        if propagate or memo is None or "_uuid" not in active_ctx or cycles:
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate,
+                validate_scoped, cycles,
+            )  # fmt: skip
+        key = (active_ctx["_uuid"], id(local_ctx), override_protected, validate_scoped)
+        found = memo.get(key)
+        if found is not None and found[0] is local_ctx:
+            return found[1]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        memo[key] = (local_ctx, result)
+        return result
+
+
+def jsonld_expand(document: Any, options: dict[str, Any]) -> Any:
+    """``pyld.jsonld.expand`` with the type-scoped context memo of :class:`_Processor`."""
+    return _Processor().expand(document, options)
+
+
+def jsonld_normalize(document: Any, options: dict[str, Any]) -> Any:
+    """``pyld.jsonld.normalize`` with the type-scoped context memo of :class:`_Processor`."""
+    return _Processor().normalize(document, options)
 
 
 def jsonld_options(loader: DocumentLoader, **options: Any) -> dict[str, Any]:

@@ -181,6 +181,10 @@ def _json_form(form: Mapping[str, object]) -> dict[str, object]:
     return {key: value(item) for key, item in form.items()}
 
 
+def _application_link(number: str) -> str:
+    return f"/industry/applications/{number}/"
+
+
 def _locked_entity(credit_code: str) -> MarketEntity:
     entity = MarketEntity.objects.select_for_update().filter(credit_code=credit_code).first()
     if entity is None:
@@ -294,6 +298,7 @@ def industry_application_submit(
         else:
             enterprise_notify(
                 credit_code=code,
+                link=_application_link(application.number),
                 title=_("行业综合许可申请已受理：%(industry)s") % {"industry": industry.name},
                 body=_("申请编号 %(number)s，已推送相关部门并联审查，牵头部门：%(lead)s。")
                 % {
@@ -410,6 +415,7 @@ def _approve(
     )
     enterprise_notify(
         credit_code=application.credit_code,
+        link=_application_link(application.number),
         title=_("行业综合许可证已核发：%(industry)s") % {"industry": industry.name},
         body=_("证照编号 %(id)s。%(due)s") % {"id": licence.licence_id, "due": due_text},
     )
@@ -506,6 +512,7 @@ def permit_review_decide(
             )
             enterprise_notify(
                 credit_code=application.credit_code,
+                link=_application_link(number),
                 title=_("行业综合许可申请未获批准：%(industry)s") % {"industry": industry.name},
                 body=_("申请编号 %(number)s，“%(permit)s”审查意见：%(opinion)s")
                 % {
@@ -580,6 +587,7 @@ def post_check_record(*, by: User, number: str, passed: bool, findings: str) -> 
         )
         enterprise_notify(
             credit_code=application.credit_code,
+            link=_application_link(number),
             title=_("事后核查结果：%(industry)s") % {"industry": industry.name},
             body=notice,
         )

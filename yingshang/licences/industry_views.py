@@ -57,6 +57,7 @@ from .models import (
     ReviewState,
 )
 from .qr import qr_payload_encode, qr_svg
+from .views import date_text, subject_text
 
 INBOX_LIMIT = 100  # the newest messages shown (and marked read) at once
 QUEUE_LIMIT = 200  # rows of a work queue shown at once, oldest (or most urgent) first
@@ -151,7 +152,10 @@ def industry_page(request: HttpRequest, code: str) -> HttpResponse:
         when = permit["applies_when"]
         permit["applies_when_text"] = (
             _("当“%(label)s”为“%(value)s”时需要")
-            % {"label": fields.get(when["field"], when["field"]), "value": _answer_text(when["equals"])}
+            % {
+                "label": fields.get(when["field"], when["field"]),
+                "value": _answer_text(when["equals"]),
+            }
             if when
             else _("均需要")
         )
@@ -512,7 +516,8 @@ def application_page(request: HttpRequest, number: str) -> HttpResponse:
                 "code": code,
                 "name": permit.name if permit else code,
                 "department": _department_name(
-                    loaded, review.department_code if review else (permit.department if permit else "")
+                    loaded,
+                    review.department_code if review else (permit.department if permit else ""),
                 ),
                 "review": review,
                 "review_state": ReviewState(review.state).label if review else "",
@@ -774,11 +779,6 @@ def _scalable_svg(svg: str) -> str:
     )
 
 
-def _subject_text(subject: Mapping[str, Any], key: str) -> str:
-    value = subject.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 @require_GET
 def licence_page(request: HttpRequest, licence_id: str) -> HttpResponse:
     """The integrated industry licence, printable on one A4 page, with its QR code.
@@ -792,8 +792,8 @@ def licence_page(request: HttpRequest, licence_id: str) -> HttpResponse:
     subject: Mapping[str, Any] = raw_subject if isinstance(raw_subject, dict) else {}
     permits = [
         {
-            "name": _subject_text(permit, "permitName"),
-            "department": _subject_text(permit, "department"),
+            "name": subject_text(permit, "permitName"),
+            "department": subject_text(permit, "department"),
         }
         for permit in subject.get("replacesPermits", [])
         if isinstance(permit, dict)
@@ -806,11 +806,11 @@ def licence_page(request: HttpRequest, licence_id: str) -> HttpResponse:
             newer = application.licence
     context = {
         "licence": licence,
-        "entity_name": _subject_text(subject, "entityName"),
-        "credit_code": _subject_text(subject, "creditCode"),
-        "industry_name": _subject_text(subject, "industryName"),
-        "premises_address": _subject_text(subject, "premisesAddress"),
-        "issued_on": _subject_text(subject, "issuedOn"),
+        "entity_name": subject_text(subject, "entityName"),
+        "credit_code": subject_text(subject, "creditCode"),
+        "industry_name": subject_text(subject, "industryName"),
+        "premises_address": subject_text(subject, "premisesAddress"),
+        "issued_on": date_text(subject_text(subject, "issuedOn")),
         "on_commitment": subject.get("issuedOnCommitment") is True,
         "permits": permits,
         "state": state.value,
@@ -847,9 +847,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
             read_at=timezone.now()
         )
     context = {
-        "rows": [{"notice": notice, "unread": notice.pk in unread} for notice in notices],
+        "rows": [
+            {"notice": notice, "unread": notice.pk in unread, "link": _local_link(notice.link)}
+            for notice in notices
+        ],
         "unread_count": len(unread),
         "limit": INBOX_LIMIT,
         "credit_code": user.entity_credit_code,
     }
     return render(request, "licences/industry/inbox.html", context)
+
+
+def _local_link(link: str) -> str:
+    """A notification's link, only if it points inside the platform."""
+    return link if link.startswith("/") and not link.startswith("//") else ""

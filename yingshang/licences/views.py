@@ -82,12 +82,12 @@ class LicenceFields:
     licence_id: str
 
 
-def _text(subject: Mapping[str, Any], key: str) -> str:
+def subject_text(subject: Mapping[str, Any], key: str) -> str:
     value = subject.get(key)
     return value.strip() if isinstance(value, str) else ""
 
 
-def _date_text(value: str) -> str:
+def date_text(value: str) -> str:
     """``2024-03-01`` as 2024年3月1日; anything else as given."""
     try:
         day = dt.date.fromisoformat(value)
@@ -114,29 +114,30 @@ def _capital_text(amount: str, currency: str) -> str:
 
 
 def licence_fields(subject: Mapping[str, Any]) -> LicenceFields:
-    start = _text(subject, "businessTermStart") or _text(subject, "establishedOn")
-    end = _text(subject, "businessTermEnd")
+    start = subject_text(subject, "businessTermStart") or subject_text(subject, "establishedOn")
+    end = subject_text(subject, "businessTermEnd")
     term = ""
     if start:
         term = _("%(start)s 至 %(end)s") % {
-            "start": _date_text(start),
-            "end": _date_text(end) if end else _("长期"),
+            "start": date_text(start),
+            "end": date_text(end) if end else _("长期"),
         }
     return LicenceFields(
-        credit_code=_text(subject, "creditCode"),
-        name=_text(subject, "entityName"),
-        entity_type=_text(subject, "entityType"),
-        legal_representative=_text(subject, "legalRepresentative"),
+        credit_code=subject_text(subject, "creditCode"),
+        name=subject_text(subject, "entityName"),
+        entity_type=subject_text(subject, "entityType"),
+        legal_representative=subject_text(subject, "legalRepresentative"),
         capital=_capital_text(
-            _text(subject, "registeredCapitalAmount"), _text(subject, "registeredCapitalCurrency")
+            subject_text(subject, "registeredCapitalAmount"),
+            subject_text(subject, "registeredCapitalCurrency"),
         ),
-        established_on=_date_text(_text(subject, "establishedOn")),
+        established_on=date_text(subject_text(subject, "establishedOn")),
         business_term=term,
-        domicile=_text(subject, "domicile"),
-        business_scope=_text(subject, "businessScope"),
-        registration_authority=_text(subject, "registrationAuthority"),
-        issued_on=_date_text(_text(subject, "issuedOn")),
-        licence_id=_text(subject, "licenceId"),
+        domicile=subject_text(subject, "domicile"),
+        business_scope=subject_text(subject, "businessScope"),
+        registration_authority=subject_text(subject, "registrationAuthority"),
+        issued_on=date_text(subject_text(subject, "issuedOn")),
+        licence_id=subject_text(subject, "licenceId"),
     )
 
 

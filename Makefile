@@ -47,6 +47,7 @@ lock:
 bench: setup
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/licences.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -136,7 +136,7 @@ def undefined_terms(document: dict[str, Any], *, loader: DocumentLoader) -> list
     ``@vocab`` of its own before the document's (so a later ``@vocab``, as in the examples
     context, still defines everything): whatever expands into the probe was undefined.
     """
-    probe = copy.deepcopy(document)
+    probe = dict(document)  # pyld deep-copies its input
     context = probe.get("@context")
     contexts = context if isinstance(context, list) else [] if context is None else [context]
     probe["@context"] = [{"@vocab": _UNDEFINED_PROBE}, *contexts]

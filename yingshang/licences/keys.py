@@ -17,7 +17,9 @@ API serves at ``/.well-known/did.json`` and ``/api/v1/issuer/did.json`` and whic
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -94,38 +96,63 @@ def _key_create(algorithm: KeyAlgorithm, now: dt.datetime) -> IssuerKey:
     )
 
 
-def _mismatch(key: IssuerKey) -> DomainError:
+def _mismatch(key_id: str) -> DomainError:
     return DomainError(
         ErrorCode.INVALID_STATE,
-        _("签发密钥 %(key_id)s 的私钥文件与登记的公钥不符。") % {"key_id": key.key_id},
-        {"key_id": key.key_id},
+        _("签发密钥 %(key_id)s 的私钥文件与登记的公钥不符。") % {"key_id": key_id},
+        {"key_id": key_id},
     )
+
+
+def _file_version(key: IssuerKey) -> tuple[str, int, int]:
+    """The key file's path, modification time and size (INVALID_STATE if it is gone)."""
+    path = keyfiles.key_path(settings.LICENCE_KEY_DIR, key.key_id)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise keyfiles.key_file_unusable(key.key_id, remedy=_remedy()) from exc
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+# Loading a key parses PEM and (for SM2) recomputes the public point to check it: done once
+# per process for each file version, not for every licence.
+@functools.lru_cache(maxsize=32)
+def _load_ed25519(
+    path: str, _mtime: int, _size: int, key_id: str, public: bytes
+) -> Ed25519PrivateKey:
+    pem = keyfiles.private_pem_read(Path(path).parent, key_id, remedy=_remedy())
+    try:
+        private = load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise keyfiles.key_file_unusable(key_id, remedy=_remedy()) from exc
+    if (
+        not isinstance(private, Ed25519PrivateKey)
+        or private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) != public
+    ):
+        raise _mismatch(key_id)
+    return private
+
+
+@functools.lru_cache(maxsize=32)
+def _load_sm2(path: str, _mtime: int, _size: int, key_id: str, public: bytes) -> int:
+    pem = keyfiles.private_pem_read(Path(path).parent, key_id, remedy=_remedy())
+    try:
+        private = sm2_private_key_from_pem(pem)
+    except DomainError as exc:
+        raise keyfiles.key_file_unusable(key_id, remedy=_remedy()) from exc
+    if sm2_public_key(private) != public:
+        raise _mismatch(key_id)
+    return private
 
 
 def ed25519_private_key(key: IssuerKey) -> Ed25519PrivateKey:
     """The private half of an Ed25519 ``key`` from its PEM file, checked against the public."""
-    pem = keyfiles.private_pem_read(settings.LICENCE_KEY_DIR, key.key_id, remedy=_remedy())
-    try:
-        private = load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError) as exc:
-        raise keyfiles.key_file_unusable(key.key_id, remedy=_remedy()) from exc
-    if not isinstance(private, Ed25519PrivateKey) or private.public_key().public_bytes(
-        Encoding.Raw, PublicFormat.Raw
-    ) != bytes(key.public_key):
-        raise _mismatch(key)
-    return private
+    return _load_ed25519(*_file_version(key), key.key_id, bytes(key.public_key))
 
 
 def sm2_private_key(key: IssuerKey) -> int:
     """The private half of an SM2 ``key`` from its PEM file, checked against the public."""
-    pem = keyfiles.private_pem_read(settings.LICENCE_KEY_DIR, key.key_id, remedy=_remedy())
-    try:
-        private = sm2_private_key_from_pem(pem)
-    except DomainError as exc:
-        raise keyfiles.key_file_unusable(key.key_id, remedy=_remedy()) from exc
-    if sm2_public_key(private) != bytes(key.public_key):
-        raise _mismatch(key)
-    return private
+    return _load_sm2(*_file_version(key), key.key_id, bytes(key.public_key))
 
 
 def _active(algorithm: KeyAlgorithm) -> IssuerKey | None:

@@ -13,6 +13,7 @@ OpenSSL 3.0 commands used (with the GB/T 35276 default ID made explicit)::
 from __future__ import annotations
 
 import ast
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -75,6 +76,105 @@ def test_curve_parameters() -> None:
     assert sm2._multiply(sm2.N - 1, sm2.G) == sm2.Point(sm2.GX, -sm2.GY % sm2.P)
 
 
+def test_gbt_32918_example_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GB/T 32918.5-2017 (GM/T 0003.5-2012) example on sm2p256v1: "message digest",
+    # ID "1234567812345678", with the example's nonce k fed through secrets.randbelow.
+    d = 0x3945208F_7B2144B1_3F36E38A_C6D39F95_88939369_2860B51A_42FB81EF_4DF7C5B8
+    k = 0x59276E27_D506861A_16680F3A_D9C02DCC_EF3CC1FA_3CDBE4CE_6D54B80D_EAC1BC21
+    public = bytes.fromhex(
+        "04"
+        "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020"
+        "CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13"
+    )
+    r = 0xF5A03B06_48D2C463_0EEAC513_E1BB81A1_5944DA38_27D5B741_43AC7EAC_EEE720B3
+    s = 0xB1B6AA29_DF212FD8_763182BC_0D421CA1_BB9038FD_1F7F42D4_840B69C4_85BBC1AA
+    assert sm2_public_key(d) == public
+    assert sm2._za(DEFAULT_USER_ID, sm2._public_point(public)).hex() == (
+        "b2e14c5c79c6df5b85f4fe7ed8db7a262b9da7e07ccb0ea9f4747b8ccda8a4f3"
+    )
+    monkeypatch.setattr(sm2.secrets, "randbelow", lambda _bound: k - 1)  # k = 1 + randbelow
+    signature = sm2_sign(private_key=d, message=b"message digest")
+    assert signature == sm2._der_signature(r, s)
+    assert sm2_verify(public_key=public, message=b"message digest", signature=signature)
+
+
+# --- Point arithmetic against a plain affine double-and-add ------------------------------
+
+
+def _reference_add(p1: sm2.MaybePoint, p2: sm2.MaybePoint) -> sm2.MaybePoint:
+    """The textbook affine addition, one inverse per step: slow and obviously right."""
+    if p1 is None:
+        return p2
+    if p2 is None:
+        return p1
+    p = sm2.P
+    if p1.x == p2.x:
+        if (p1.y + p2.y) % p == 0:
+            return None
+        slope = (3 * p1.x * p1.x + sm2.A) * pow(2 * p1.y, -1, p) % p
+    else:
+        slope = (p2.y - p1.y) * pow(p2.x - p1.x, -1, p) % p
+    x3 = (slope * slope - p1.x - p2.x) % p
+    return sm2.Point(x3, (slope * (p1.x - x3) - p1.y) % p)
+
+
+def _reference_multiply(k: int, point: sm2.MaybePoint) -> sm2.MaybePoint:
+    result: sm2.MaybePoint = None
+    while k:
+        if k & 1:
+            result = _reference_add(result, point)
+        point = _reference_add(point, point)
+        k >>= 1
+    return result
+
+
+N = sm2.N
+EDGE_SCALARS = [1, 2, 3, 15, 16, 31, 32, 33, 2**255, 2**256 - 1 - N, N - 2, N - 1]
+EDGE_SCALARS += [N - 2**w for w in range(1, 12)] + [N // 2, N // 2 + 1, 0x55 * (2**248)]
+
+
+@pytest.mark.parametrize("k", EDGE_SCALARS)
+def test_edge_scalars_match_reference(k: int) -> None:
+    expected = _reference_multiply(k, sm2.G)
+    assert expected is not None
+    assert sm2._multiply_g(k) == expected
+    assert sm2._multiply(k, sm2.G) == expected
+    other = _reference_multiply(0xC0FFEE, sm2.G)
+    assert sm2._multiply(k, other) == _reference_multiply(k, other)
+
+
+def test_multiples_of_the_order() -> None:
+    # _multiply takes k modulo n (every curve point has order n); _multiply_g refuses 0 and n.
+    point = sm2._multiply_g(12345)
+    for k in (0, N, 2 * N):
+        assert sm2._multiply(k, sm2.G) is None
+        assert sm2._multiply(k, point) is None
+        with pytest.raises(ArithmeticError):
+            sm2._multiply_g(k)
+    assert sm2._multiply(N + 1, point) == point
+    assert sm2._multiply(5, None) is None
+
+
+def test_random_scalars_match_reference() -> None:
+    points = [sm2.G, *(_reference_multiply(1 + secrets.randbelow(N - 1), sm2.G) for _ in range(3))]
+    for _ in range(12):
+        k = 1 + secrets.randbelow(N - 1)
+        assert sm2._multiply_g(k) == _reference_multiply(k, sm2.G)
+        for point in points:
+            assert sm2._multiply(k, point) == _reference_multiply(k, point)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=N - 1), st.integers(min_value=1, max_value=N - 1))
+def test_linear_combination_matches_reference(s: int, t: int) -> None:
+    # The verification equation's s·G + t·Q, with Q = 7·G so both sides can be checked.
+    q = _reference_multiply(7, sm2.G)
+    assert q is not None
+    combined = sm2._add_jacobian(sm2._multiply_g_jacobian(s), sm2._multiply_jacobian(t, q))
+    expected = _reference_multiply((s + 7 * t) % N, sm2.G)
+    assert sm2._to_affine(combined) == expected
+
+
 @needs_openssl
 def test_curve_parameters_match_openssl() -> None:
     done = _openssl("ecparam", "-name", "SM2", "-param_enc", "explicit", "-text", "-noout")
@@ -118,6 +218,21 @@ def test_roundtrip_any_message_and_id(message: bytes, user_id: bytes) -> None:
     private, public = sm2_keypair()
     signature = sm2_sign(private_key=private, message=message, user_id=user_id)
     assert sm2_verify(public_key=public, message=message, signature=signature, user_id=user_id)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=N - 2),
+    st.binary(max_size=100),
+    st.binary(max_size=20),
+)
+def test_roundtrip_any_key(private: int, message: bytes, user_id: bytes) -> None:
+    public = sm2_public_key(private)
+    signature = sm2_sign(private_key=private, message=message, user_id=user_id)
+    assert sm2_verify(public_key=public, message=message, signature=signature, user_id=user_id)
+    assert not sm2_verify(
+        public_key=public, message=message + b"\x00", signature=signature, user_id=user_id
+    )
 
 
 @pytest.mark.parametrize(

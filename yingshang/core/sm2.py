@@ -4,7 +4,8 @@ Pure Python over the recommended curve sm2p256v1 (GB/T 32918.5) in Jacobian coor
 k·G from a fixed-base table of signed 6-bit windows built on first use (additions only),
 k·P by a width-5 wNAF, one modular inverse per result. A signature costs well under a
 millisecond, a verification about a millisecond (``bench/sm2.py``). SM3 comes from
-``hashlib.new("sm3")`` (OpenSSL); without it the functions raise :class:`Sm3Unavailable`. Keys and nonces come only from :mod:`secrets`.
+``hashlib.new("sm3")`` (OpenSSL); without it the functions raise :class:`Sm3Unavailable`.
+Keys and nonces come only from :mod:`secrets`.
 
 Signatures are DER ``SEQUENCE { INTEGER r, INTEGER s }`` and keys PEM
 (``PUBLIC KEY``: SubjectPublicKeyInfo; ``PRIVATE KEY``: PKCS#8 wrapping an RFC 5915

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +31,6 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -56,8 +54,7 @@ from .models import (
     PostCheckState,
     ReviewState,
 )
-from .qr import qr_payload_encode, qr_svg
-from .views import date_text, subject_text
+from .views import date_text, licence_qr_html, subject_text
 
 INBOX_LIMIT = 100  # the newest messages shown (and marked read) at once
 QUEUE_LIMIT = 200  # rows of a work queue shown at once, oldest (or most urgent) first
@@ -762,22 +759,6 @@ def post_checks(request: HttpRequest) -> HttpResponse:
 
 # --- 行业综合许可证 --------------------
 
-_SVG_SIZE = re.compile(r'<svg\b([^>]*?)\swidth="(\d+)"\s+height="(\d+)"')
-
-
-def _scalable_svg(svg: str) -> str:
-    """Give segno's SVG a viewBox so that CSS can size it (millimetres on paper)."""
-    if "viewBox" in svg:
-        return svg
-    return _SVG_SIZE.sub(
-        lambda m: (
-            f'<svg{m.group(1)} width="{m.group(2)}" height="{m.group(3)}" '
-            f'viewBox="0 0 {m.group(2)} {m.group(3)}"'
-        ),
-        svg,
-        count=1,
-    )
-
 
 @require_GET
 def licence_page(request: HttpRequest, licence_id: str) -> HttpResponse:
@@ -817,7 +798,7 @@ def licence_page(request: HttpRequest, licence_id: str) -> HttpResponse:
         "state_label": state.label,
         "active": state == LicenceState.ACTIVE,
         "newer": newer,
-        "qr": mark_safe(_scalable_svg(qr_svg(qr_payload_encode(licence.credential)))),  # noqa: S308
+        "qr": licence_qr_html(licence.credential),
         "issuer_name": settings.LICENCE_ISSUER_NAME,
         "verify_url": request.build_absolute_uri(reverse("licences:verify")),
     }

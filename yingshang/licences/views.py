@@ -30,7 +30,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -94,6 +95,15 @@ def date_text(value: str) -> str:
     except ValueError:
         return value
     return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def licence_qr_html(credential: dict[str, Any]) -> SafeString:
+    """The credential's QR code as scalable inline SVG, or a notice when it cannot fit."""
+    try:
+        svg = qr_svg(qr_payload_encode(credential))
+    except DomainError as exc:
+        return format_html('<p class="qr-too-large" role="note">{}</p>', exc.message)
+    return mark_safe(_scalable_svg(svg))  # noqa: S308  # segno's own SVG, no user markup
 
 
 def _capital_text(amount: str, currency: str) -> str:
@@ -268,7 +278,7 @@ def licence_print(request: HttpRequest, credit_code: str) -> HttpResponse:
         "licence": licence,
         "fields": fields,
         "scope_size": _scope_size(fields.business_scope),
-        "qr": mark_safe(_scalable_svg(qr_svg(qr_payload_encode(licence.credential)))),  # noqa: S308
+        "qr": licence_qr_html(licence.credential),
         "state": state,
         "state_label": state.label,
         "active": state == LicenceState.ACTIVE,

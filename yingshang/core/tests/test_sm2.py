@@ -155,6 +155,25 @@ def test_multiples_of_the_order() -> None:
     assert sm2._multiply(5, None) is None
 
 
+def test_additions_of_equal_and_opposite_points() -> None:
+    # Branches the multiplications almost never reach: P + P doubles, P + (-P) is infinity,
+    # with Z != 1 so the Jacobian formulas really scale.
+    point = sm2._multiply_g(99)
+    z = 0x1234_5678_9ABC
+    scaled = (point.x * z * z % sm2.P, point.y * z * z * z % sm2.P, z)
+    twice = _reference_add(point, point)
+    assert sm2._to_affine(sm2._add_affine(scaled, point.x, point.y)) == twice
+    assert sm2._to_affine(sm2._add_jacobian(scaled, scaled)) == twice
+    assert sm2._to_affine(sm2._double(scaled)) == twice
+    assert sm2._to_affine(sm2._add_affine(scaled, point.x, sm2.P - point.y)) is None
+    negated = (scaled[0], sm2.P - scaled[1], z)
+    assert sm2._to_affine(sm2._add_jacobian(scaled, negated)) is None
+    assert sm2._add_jacobian(sm2._INFINITY, scaled) == scaled
+    assert sm2._add_jacobian(scaled, sm2._INFINITY) == scaled
+    assert sm2._to_affine(sm2._add_affine(sm2._INFINITY, point.x, point.y)) == point
+    assert sm2._to_affine(sm2._double(sm2._INFINITY)) is None
+
+
 def test_random_scalars_match_reference() -> None:
     points = [sm2.G, *(_reference_multiply(1 + secrets.randbelow(N - 1), sm2.G) for _ in range(3))]
     for _ in range(12):

@@ -464,3 +464,15 @@ def test_licence_issued_through_service_is_listed(client, entity, officer) -> No
     html = _html(client.get(_manage_url(entity.credit_code)))
     assert html.count('data-testid="licence-row"') == 1
     assert 'data-state="active"' in html
+
+
+def test_a_licence_too_large_for_a_qr_code_still_prints(client, officer) -> None:
+    # 4,000 distinct-ish characters compress poorly: the credential cannot fit a version 25
+    # symbol, and the page says so instead of failing.
+    scope = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(4000))
+    entity = entity_register(actor=ACTOR, data=entity_data_parse(raw_data(business_scope=scope)))
+    business_licence_issue(by=officer, credit_code=entity.credit_code)
+    response = client.get(reverse("licences:print", args=[entity.credit_code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "qr-too-large" in page and "二维码内容过长" in page

@@ -304,12 +304,14 @@ def _server_start(args: argparse.Namespace, port: int, log: Path) -> subprocess.
         "-m",
         "gunicorn",
         "yingshang.wsgi:application",
+        f"--config={REPO / 'deploy' / 'gunicorn.conf.py'}",
         f"--bind=127.0.0.1:{port}",
         f"--workers={args.workers}",
         "--worker-class=gthread",
         f"--threads={args.threads}",
         "--keep-alive=60",
         "--backlog=256",
+        "--reuse-port",  # the kernel spreads connections over the workers evenly
         "--log-level=warning",
         f"--error-logfile={log}",
     ]

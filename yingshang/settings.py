@@ -42,6 +42,9 @@ def _database(url: str | None) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "yingshang.sqlite3")),
+            # Keep each thread's connection (and its page cache) between requests: opening
+            # one and running the PRAGMAs below costs more than a verification's queries.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -28,7 +28,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -56,6 +56,7 @@ from yingshang.licences.documents import (
 from yingshang.licences.multibase import multibase_decode, multibase_encode
 
 PROOF_TYPE = "DataIntegrityProof"
+SEC_PROOF = "https://w3id.org/security#proof"  # ``proof`` expanded
 EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
 EDDSA_JCS_2022 = "eddsa-jcs-2022"
 ECDSA_RDFC_2019 = "ecdsa-rdfc-2019"
@@ -68,6 +69,9 @@ VERIFYING_SUITES = frozenset({EDDSA_RDFC_2022, EDDSA_JCS_2022, ECDSA_RDFC_2019, 
 _XSD_DATETIME = re.compile(
     r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
 )
+
+# An absolute IRI starts with a scheme (RFC 3987).
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 # ECDSA: curve -> (hash used for hashData and signing, byte length of r and of s).
 _ECDSA_CURVES: dict[str, tuple[type[hashes.HashAlgorithm], int]] = {
@@ -124,23 +128,15 @@ class _Failed(Exception):
 # --- canonical forms -------------------------------------------------------------------------
 
 
-# A vocabulary no real context uses: terms that expand into it were defined by nobody.
-_UNDEFINED_PROBE = "urn:yingshang:undefined-term:"
+class Expansion(NamedTuple):
+    """A document's expanded form and the terms its contexts do not define."""
+
+    document: Any
+    undefined: list[str]
 
 
-def undefined_terms(document: dict[str, Any], *, loader: DocumentLoader) -> list[str]:
-    """Properties and types of ``document`` that its contexts do not define.
-
-    RDF canonicalization silently drops such terms, so an RDFC signature would not cover
-    them (jsonld.js calls refusing them "safe mode"). The probe puts a first context with an
-    ``@vocab`` of its own before the document's (so a later ``@vocab``, as in the examples
-    context, still defines everything): whatever expands into the probe was undefined.
-    """
-    probe = dict(document)  # pyld deep-copies its input
-    context = probe.get("@context")
-    contexts = context if isinstance(context, list) else [] if context is None else [context]
-    probe["@context"] = [{"@vocab": _UNDEFINED_PROBE}, *contexts]
-    expanded = jsonld_expand(probe, jsonld_options(loader, base=None))
+def _relative_iris(expanded: Any) -> set[str]:
+    """Types and ``@id`` values that stayed relative IRIs (RDF keeps nothing of them)."""
     found: set[str] = set()
 
     def walk(node: object) -> None:
@@ -149,29 +145,77 @@ def undefined_terms(document: dict[str, Any], *, loader: DocumentLoader) -> list
                 walk(item)
         elif isinstance(node, dict):
             for key, value in node.items():
-                if key.startswith(_UNDEFINED_PROBE):
-                    found.add(key.removeprefix(_UNDEFINED_PROBE))
-                if key == "@type":
-                    types = value if isinstance(value, list) else [value]
+                if key in ("@type", "@id"):
+                    iris = value if isinstance(value, list) else [value]
                     found.update(
-                        t.removeprefix(_UNDEFINED_PROBE)
-                        for t in types
-                        if isinstance(t, str) and t.startswith(_UNDEFINED_PROBE)
+                        iri for iri in iris if isinstance(iri, str) and not _absolute_iri(iri)
                     )
                 walk(value)
 
     walk(expanded)
-    return sorted(found)
+    return found
 
 
-def canonicalize_rdfc(document: dict[str, Any], *, loader: DocumentLoader) -> str:
+def expansion_from(expanded: Any, dropped: set[str]) -> Expansion:
+    """An :class:`Expansion` from pyld's output and the properties it reported dropped."""
+    return Expansion(expanded, sorted(dropped | _relative_iris(expanded)))
+
+
+def expansion_without_proof(expansion: Expansion) -> Expansion:
+    """The expansion of a secured document, less its proof: the unsecured document's.
+
+    ``proof`` is a graph container (``sec:proof``) on the top node, so removing that key
+    from the expanded top node gives what expanding the document without ``proof`` gives.
+    """
+    nodes = [
+        {key: value for key, value in node.items() if key != SEC_PROOF}
+        if isinstance(node, dict)
+        else node
+        for node in expansion.document
+    ]
+    return Expansion(nodes, expansion.undefined)
+
+
+def _expand_checked(document: dict[str, Any], *, loader: DocumentLoader) -> Expansion:
+    """The expanded form of ``document`` and the properties and types no context defines.
+
+    Expansion drops a property that no context maps to an absolute IRI (pyld reports each
+    to ``on_property_dropped``) and leaves an undefined type or a relative ``@id`` as a
+    relative IRI; RDF canonicalization then drops them, so an RDFC signature would not cover
+    them (jsonld.js calls refusing them "safe mode"). A later ``@vocab`` (as in the examples
+    context) makes every term defined, as it should.
+    """
+    dropped: set[str] = set()
+    expanded = jsonld_expand(
+        document,
+        jsonld_options(loader, base=None),
+        on_property_dropped=lambda term: dropped.add(str(term)),
+    )
+    return expansion_from(expanded, dropped)
+
+
+def _absolute_iri(value: str) -> bool:
+    return value.startswith(("_:", "@")) or _ABSOLUTE_IRI.match(value) is not None
+
+
+def undefined_terms(document: dict[str, Any], *, loader: DocumentLoader) -> list[str]:
+    """Properties and types of ``document`` that its contexts do not define."""
+    return _expand_checked(document, loader=loader).undefined
+
+
+def canonicalize_rdfc(
+    document: dict[str, Any], *, loader: DocumentLoader, expansion: Expansion | None = None
+) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (offline contexts only).
 
     Refuses a document with terms its contexts do not define: canonicalization would drop
-    them, and a signature over the result would leave them unprotected.
+    them, and a signature over the result would leave them unprotected. The document is
+    expanded once (or not at all when the caller has its ``expansion``); canonicalization
+    starts from the expanded form.
     """
     try:
-        if undefined := undefined_terms(document, loader=loader):
+        expanded, undefined = expansion or _expand_checked(document, loader=loader)
+        if undefined:
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
                 _("以下属性或类型未在 JSON-LD 上下文中定义，RDFC 签名无法保护它们：%(terms)s")
@@ -179,8 +223,9 @@ def canonicalize_rdfc(document: dict[str, Any], *, loader: DocumentLoader) -> st
                 {"undefined_terms": undefined},
             )
         result = jsonld_normalize(
-            document,
+            expanded,
             jsonld_options(loader, algorithm="URDNA2015", format="application/n-quads"),
+            expanded=True,
         )
     except jsonld.JsonLdError as exc:
         refused = domain_error_in(exc)
@@ -220,6 +265,7 @@ def hash_data(
     cryptosuite: str,
     hash_algorithm: type[hashes.HashAlgorithm] = hashes.SHA256,
     loader: DocumentLoader,
+    document_expansion: Expansion | None = None,
 ) -> bytes:
     """``H(canonical proof config) || H(canonical document)`` for the suite's transform."""
     if cryptosuite.endswith("-jcs-2022") or cryptosuite.endswith("-jcs-2019"):
@@ -227,7 +273,9 @@ def hash_data(
         canonical_document = canonicalize_jcs(document)
     else:
         canonical_config = canonicalize_rdfc(proof_config, loader=loader).encode()
-        canonical_document = canonicalize_rdfc(document, loader=loader).encode()
+        canonical_document = canonicalize_rdfc(
+            document, loader=loader, expansion=document_expansion
+        ).encode()
     name = hash_algorithm().name  # "sha256" or "sha384"
     return (
         hashlib.new(name, canonical_config).digest()
@@ -395,6 +443,7 @@ def proof_verify(
     public_key_resolver: Callable[[str], PublicKeyTypes],
     expected_proof_purpose: str | None = None,
     document_loader: DocumentLoader | None = None,
+    expansion: Expansion | None = None,
 ) -> VerifyResult:
     """Verify the single Data Integrity proof on ``document``.
 
@@ -402,6 +451,8 @@ def proof_verify(
     did:key use :func:`yingshang.licences.multibase.did_key_resolve`); it may raise
     :class:`DomainError`. A bad proof gives ``verified=False`` with reasons; an unknown
     JSON-LD context raises :class:`DomainError` (it is refused, never fetched).
+    ``expansion`` is ``document``'s own expanded form, if the caller already has it (the
+    verifier's data-model check expands it): an RDFC proof then skips one expansion.
     """
     if not isinstance(document, dict) or "proof" not in document:
         return _failed(None, None, VerifyReason.PROOF_MISSING, _("文档没有证明。"))
@@ -434,6 +485,9 @@ def proof_verify(
                     cryptosuite=str(cryptosuite),
                     hash_algorithm=hash_algorithm,
                     loader=loader,
+                    document_expansion=(
+                        expansion_without_proof(expansion) if expansion is not None else None
+                    ),
                 )
             except ContextRefused:
                 raise  # the caller must see a refused context, not a "bad proof"

@@ -102,7 +102,10 @@ def is_url(value: object) -> bool:
 
 
 def credential_validate(
-    document: dict[str, Any], *, document_loader: DocumentLoader | None = None
+    document: dict[str, Any],
+    *,
+    document_loader: DocumentLoader | None = None,
+    expansion: list[tuple[Any, set[str]]] | None = None,
 ) -> list[Problem]:
     """Every VCDM 2.0 conformance problem of ``document``; an empty list means it conforms.
 
@@ -122,7 +125,7 @@ def credential_validate(
     for resource in TYPED_RESOURCES:
         _check_typed_resource(document, resource, problems)
     if context_ok:
-        _check_expansion(document, document_loader or offline_loader(), problems)
+        _check_expansion(document, document_loader or offline_loader(), problems, expansion)
     return problems
 
 
@@ -394,16 +397,28 @@ def _check_typed_resource(
 
 
 def _check_expansion(
-    document: dict[str, Any], loader: DocumentLoader, problems: list[Problem]
+    document: dict[str, Any],
+    loader: DocumentLoader,
+    problems: list[Problem],
+    expansion: list[tuple[Any, set[str]]] | None,
 ) -> None:
-    """Expand offline; every ``@type`` must expand to an absolute IRI (§4.5 "defined")."""
+    """Expand offline; every ``@type`` must expand to an absolute IRI (§4.5 "defined").
+
+    ``expansion``, if given, receives the expanded document and the properties expansion
+    dropped, so that a verifier can canonicalize from them instead of expanding again.
+    """
     # pyld deep-copies its input: a shallow copy with the adjusted context is enough.
     prepared = {**document, "@context": _without_noop_vocab_reset(document["@context"], loader)}
     try:
         # base=None: with pyld's default (""), relative IRIs are silently resolved against
         # pyld's DEFAULT_BASE_IRI (http://example.org/base/) and an undefined type would
         # look like a URL.
-        expanded = jsonld_expand(prepared, jsonld_options(loader, base=None))
+        dropped: set[str] = set()
+        expanded = jsonld_expand(
+            prepared,
+            jsonld_options(loader, base=None),
+            on_property_dropped=lambda term: dropped.add(str(term)),
+        )
     except jsonld.JsonLdError as exc:
         problem = _expansion_problem(exc)
         # A malformed id or type already reported above also stops pyld: say it once.
@@ -439,6 +454,8 @@ def _check_expansion(
                 _("type 中的 VerifiableCredential 没有按 VCDM 2.0 上下文展开。"),
             )
         )
+    if expansion is not None:
+        expansion.append((expanded, dropped))
 
 
 #: pyld error codes that mean the contexts themselves are wrong (JSON-LD 1.1 API §9.4.2).

@@ -131,6 +131,16 @@ class _Processor(jsonld.JsonLdProcessor):
     never match.
     """
 
+    #: An already expanded document that the next :meth:`expand` returns as it is (set by
+    #: :func:`jsonld_normalize` so that canonicalization does not expand a second time).
+    pre_expanded: Any = None
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        if self.pre_expanded is not None:
+            expanded, self.pre_expanded = self.pre_expanded, None
+            return expanded
+        return super().expand(input_, options)
+
     def _process_context(
         self,
         active_ctx: dict[str, Any],
@@ -159,14 +169,25 @@ class _Processor(jsonld.JsonLdProcessor):
         return result
 
 
-def jsonld_expand(document: Any, options: dict[str, Any]) -> Any:
-    """``pyld.jsonld.expand`` with the type-scoped context memo of :class:`_Processor`."""
-    return _Processor().expand(document, options)
+def jsonld_expand(
+    document: Any,
+    options: dict[str, Any],
+    on_property_dropped: Callable[[str | None], object] | None = None,
+) -> Any:
+    """``pyld.jsonld.expand`` with the type-scoped context memo of :class:`_Processor`;
+    ``on_property_dropped`` is told every property expansion drops."""
+    if on_property_dropped is None:
+        return _Processor().expand(document, options)
+    return _Processor(on_property_dropped=on_property_dropped).expand(document, options)
 
 
-def jsonld_normalize(document: Any, options: dict[str, Any]) -> Any:
-    """``pyld.jsonld.normalize`` with the type-scoped context memo of :class:`_Processor`."""
-    return _Processor().normalize(document, options)
+def jsonld_normalize(document: Any, options: dict[str, Any], *, expanded: bool = False) -> Any:
+    """``pyld.jsonld.normalize`` with the type-scoped context memo of :class:`_Processor`;
+    ``expanded=True`` says ``document`` is already the output of :func:`jsonld_expand`."""
+    processor = _Processor()
+    if expanded:
+        processor.pre_expanded = document
+    return processor.normalize(document, options)
 
 
 def jsonld_options(loader: DocumentLoader, **options: Any) -> dict[str, Any]:

@@ -37,7 +37,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingshang.core.errors import DomainError, ErrorCode
-from yingshang.licences.dataintegrity import VerifyReason, proof_verify
+from yingshang.licences.dataintegrity import (
+    Expansion,
+    VerifyReason,
+    expansion_from,
+    proof_verify,
+)
 from yingshang.licences.datamodel import ProblemCode, credential_validate
 from yingshang.licences.documents import ContextRefused
 from yingshang.licences.qr import QR_PREFIX, qr_payload_decode
@@ -249,7 +254,8 @@ def credential_verify(
         return verdict_unreadable(
             Reason.MALFORMED, _("凭证必须是 JSON 对象。"), source=source, now=now
         )
-    format_result = _format_check(credential)
+    expansion: list[tuple[Any, set[str]]] = []
+    format_result = _format_check(credential, expansion)
     if format_result.ok is False:
         verdict = verdict_unreadable(
             format_result.reason or Reason.INVALID_CREDENTIAL,
@@ -260,7 +266,11 @@ def credential_verify(
         return dataclasses.replace(verdict, credential=credential)
 
     issuer_result, issuer, public_key = _issuer_check(credential, trust)
-    signature_result = _signature_check(credential, public_key, issuer_result)
+    signature_result = _signature_check(
+        credential,
+        public_key,
+        expansion_from(*expansion[0]) if len(expansion) == 1 else None,
+    )
     checks = (
         format_result,
         issuer_result,
@@ -280,9 +290,9 @@ def credential_verify(
     )
 
 
-def _format_check(credential: dict[str, Any]) -> CheckResult:
+def _format_check(credential: dict[str, Any], expansion: list[tuple[Any, set[str]]]) -> CheckResult:
     try:
-        problems = credential_validate(credential)
+        problems = credential_validate(credential, expansion=expansion)
     except ContextRefused as exc:
         return CheckResult(Check.FORMAT, False, exc.message, Reason.UNKNOWN_CONTEXT)
     if not problems:
@@ -408,7 +418,7 @@ _TAMPERING = frozenset(
 
 
 def _signature_check(
-    credential: dict[str, Any], public_key: PublicKeyTypes | None, issuer_result: CheckResult
+    credential: dict[str, Any], public_key: PublicKeyTypes | None, expansion: Expansion | None
 ) -> CheckResult:
     proof = _proof(credential)
     if isinstance(proof, CheckResult):
@@ -417,7 +427,9 @@ def _signature_check(
         return CheckResult(Check.SIGNATURE, None, _("未核验签名：签发方或其密钥不可信。"))
     document = {**credential, "proof": proof}
     try:
-        result = proof_verify(document=document, public_key_resolver=lambda _method: public_key)
+        result = proof_verify(
+            document=document, public_key_resolver=lambda _method: public_key, expansion=expansion
+        )
     except DomainError as exc:
         return CheckResult(Check.SIGNATURE, False, exc.message, Reason.PROOF_INVALID)
     if result.verified:

@@ -414,3 +414,16 @@ def test_rdfc_refuses_terms_no_context_defines() -> None:
     signed["credentialSubject"]["企业类型"] = "有限"  # slipped in after signing
     result = proof_verify(document=signed, public_key_resolver=did_key_resolve)
     assert not result.verified and VerifyReason.CANONICALIZATION_FAILED in result.reasons
+
+
+def test_a_relative_id_is_refused_by_rdfc_safe_mode() -> None:
+    # RDF drops a triple whose subject or object is a relative IRI: an RDFC signature would
+    # not cover it, so signing (and verifying) refuses the document.
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "relative/path",
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    assert undefined_terms(document, loader=offline_loader()) == ["relative/path"]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from yingshang.api import api
-from yingshang.licences.views import did_document
+from yingshang.licences.views import did_document, licence_context
 
 # Staff reach the admin only with a verified second factor, like every official page.
 admin.site.__class__ = OTPAdminSite
@@ -19,6 +19,7 @@ urlpatterns = [
     path("licences/", include("yingshang.licences.urls")),
     path("industry/", include("yingshang.licences.industry_urls")),
     path(".well-known/did.json", did_document, name="did-document"),
+    path("ns/licence/v1", licence_context, name="licence-context"),
     path("", include("yingshang.portal.urls")),
 ]
 

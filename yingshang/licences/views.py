@@ -43,7 +43,7 @@ from yingshang.core.regions import region_full_name
 from yingshang.registry.models import Currency
 from yingshang.registry.selectors import entity_get_public
 
-from . import keys, selectors, services, trust
+from . import documents, keys, selectors, services, trust
 from .models import IssuerKind, Licence, LicenceState, TrustedIssuer
 from .qr import qr_payload_encode, qr_svg
 from .verification import Check, Reason, Verdict, credential_verify_text
@@ -483,4 +483,17 @@ def did_document(request: HttpRequest) -> HttpResponse:
         keys.did_document(), json_dumps_params={"ensure_ascii": False}, safe=False
     )
     response["Content-Type"] = f"{DID_JSON}; charset=utf-8"
+    return response
+
+
+@require_GET
+def licence_context(request: HttpRequest) -> HttpResponse:
+    """``/ns/licence/v1``: the licence vocabulary at its own URL (``LICENCE_V1`` names
+    ``https://yingshang.example/ns/licence/v1``). Verifiers should use the copy shipped in
+    the package or the trust bundle; this is for people and tools that follow the link."""
+    response = HttpResponse(
+        documents.bundled_text(documents.LICENCE_V1),
+        content_type="application/ld+json; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -476,3 +476,11 @@ def test_a_licence_too_large_for_a_qr_code_still_prints(client, officer) -> None
     assert response.status_code == 200
     page = response.content.decode()
     assert "qr-too-large" in page and "二维码内容过长" in page
+
+
+def test_the_licence_vocabulary_is_served_at_its_own_path(client, db) -> None:
+    response = client.get("/ns/licence/v1")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/ld+json")
+    context = json.loads(response.content)["@context"]
+    assert context["BusinessLicenceCredential"].startswith("https://yingshang.example/ns/licence#")

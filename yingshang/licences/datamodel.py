@@ -20,16 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pyld import jsonld
+from pyld.jsonld import LRUCache  # pyld's own cache class (cachetools)
 
 from yingshang.core.errors import DomainError
 from yingshang.licences.documents import (
+    BUNDLED_CONTEXTS,
     CREDENTIALS_V2,
     DocumentLoader,
     domain_error_in,
@@ -125,8 +128,75 @@ def credential_validate(
     for resource in TYPED_RESOURCES:
         _check_typed_resource(document, resource, problems)
     if context_ok:
-        _check_expansion(document, document_loader or offline_loader(), problems, expansion)
+        loader = document_loader or offline_loader()
+        if expansion is None:
+            _check_expansion_remembered(document, loader, problems)
+        else:
+            _check_expansion(document, loader, problems, expansion)
     return problems
+
+
+# What the expansion check finds depends on the contexts, the keys, the types and the kinds
+# of the values, never on the other strings (names, addresses, dates ...). For documents
+# that use only bundled contexts by URL, its findings are remembered by that shape, so
+# verifying the ten-thousandth licence of a kind does not expand it again.
+_EXPANSION_FINDINGS: LRUCache[Hashable, tuple[Problem, ...]] = LRUCache(maxsize=1024)
+_EXPANSION_FINDINGS_LOCK = threading.Lock()
+_TYPE_KEYS = frozenset({"type", "@type"})  # the bundled contexts alias @type only as "type"
+
+
+def _bundled_urls(contexts: object) -> tuple[str, ...]:
+    """The context URLs, if every one is bundled; else the shape is not remembered."""
+    urls = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(url, str) and url in BUNDLED_CONTEXTS for url in urls):
+        raise _NoShape
+    return tuple(urls)
+
+
+def _shape(value: object, key: str | None = None) -> Hashable:
+    if isinstance(value, dict):
+        return (
+            "{",
+            tuple(
+                (k, _bundled_urls(v) if k == "@context" else _shape(v, k))
+                for k, v in sorted(value.items())
+            ),
+        )
+    if isinstance(value, list):
+        return ("[", tuple(_shape(item, key) for item in value))
+    if key in _TYPE_KEYS:
+        return ("=", value)
+    return type(value).__name__
+
+
+class _NoShape(Exception):
+    """The document has an inline or unbundled context: its findings are not remembered."""
+
+
+def _expansion_shape(document: dict[str, Any]) -> Hashable | None:
+    try:
+        return _shape(document)
+    except _NoShape:
+        return None
+
+
+def _check_expansion_remembered(
+    document: dict[str, Any], loader: DocumentLoader, problems: list[Problem]
+) -> None:
+    shape = _expansion_shape(document) if loader is offline_loader() else None
+    if shape is None:
+        _check_expansion(document, loader, problems, None)
+        return
+    key = (shape, bool(problems))  # an earlier DOCUMENT problem changes what is reported
+    with _EXPANSION_FINDINGS_LOCK:
+        found = _EXPANSION_FINDINGS.get(key)
+    if found is None:
+        scratch = list(problems)
+        _check_expansion(document, loader, scratch, None)
+        found = tuple(scratch[len(problems) :])
+        with _EXPANSION_FINDINGS_LOCK:
+            _EXPANSION_FINDINGS[key] = found
+    problems.extend(found)
 
 
 # --- §4.3 Contexts ---------------------------------------------------------------------------

@@ -90,8 +90,8 @@ class TrustSource(Protocol):
 
     def key(self, verification_method: str) -> KeyLookup: ...
 
-    def status_list(self, url: str) -> ListBits | None:
-        """The list published at ``url`` (its proof already checked), or None."""
+    def status_lists(self, urls: list[str]) -> dict[str, ListBits]:
+        """The lists published at ``urls`` (their proofs already checked) that it has."""
         ...
 
 
@@ -177,17 +177,23 @@ class DatabaseTrust:
             return KeyLookup(KeyState.UNKNOWN)
         return _document_key(issuer.did_document, verification_method)
 
-    def status_list(self, url: str) -> ListBits | None:
+    def status_lists(self, urls: list[str]) -> dict[str, ListBits]:
         prefix = own_status_list_prefix()
-        if not url.startswith(prefix):
-            return None
-        row = _one(
-            f"SELECT purpose, bits FROM {StatusList._meta.db_table} WHERE list_id = %s",  # noqa: S608
-            [url.removeprefix(prefix)],
-        )
-        if row is None:
-            return None
-        return ListBits(purpose=row[0], bits=StatusBitstring.from_bytes(bytes(row[1])))
+        ids = sorted({url.removeprefix(prefix) for url in urls if url.startswith(prefix)})
+        if not ids:
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT list_id, purpose, bits FROM {StatusList._meta.db_table} "  # noqa: S608
+                f"WHERE list_id IN ({marks})",
+                ids,
+            )
+            rows = cursor.fetchall()
+        return {
+            f"{prefix}{list_id}": ListBits(purpose, StatusBitstring.from_bytes(bytes(bits)))
+            for list_id, purpose, bits in rows
+        }
 
 
 def _one(sql: str, params: list[str]) -> tuple[Any, ...] | None:
@@ -497,10 +503,11 @@ class BundleTrust:
             return KeyLookup(KeyState.UNKNOWN)
         return _document_key(found[1], verification_method)
 
-    def status_list(self, url: str) -> ListBits | None:
-        if url not in self._verified:
-            self._verified[url] = self._list_verified(url)
-        return self._verified[url]
+    def status_lists(self, urls: list[str]) -> dict[str, ListBits]:
+        for url in urls:
+            if url not in self._verified:
+                self._verified[url] = self._list_verified(url)
+        return {url: bits for url in urls if (bits := self._verified[url]) is not None}
 
     def _list_verified(self, url: str) -> ListBits | None:
         credential = self._lists.get(url)

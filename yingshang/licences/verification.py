@@ -254,7 +254,9 @@ def credential_verify(
         return verdict_unreadable(
             Reason.MALFORMED, _("凭证必须是 JSON 对象。"), source=source, now=now
         )
-    expansion: list[tuple[Any, set[str]]] = []
+    # An RDFC proof canonicalizes from the data-model check's expansion; other proofs do not
+    # need it, and the check may then answer from findings remembered for the same shape.
+    expansion: list[tuple[Any, set[str]]] | None = [] if _rdfc(credential) else None
     format_result = _format_check(credential, expansion)
     if format_result.ok is False:
         verdict = verdict_unreadable(
@@ -269,7 +271,7 @@ def credential_verify(
     signature_result = _signature_check(
         credential,
         public_key,
-        expansion_from(*expansion[0]) if len(expansion) == 1 else None,
+        expansion_from(*expansion[0]) if expansion is not None and len(expansion) == 1 else None,
     )
     checks = (
         format_result,
@@ -290,7 +292,17 @@ def credential_verify(
     )
 
 
-def _format_check(credential: dict[str, Any], expansion: list[tuple[Any, set[str]]]) -> CheckResult:
+def _rdfc(credential: dict[str, Any]) -> bool:
+    proof = credential.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    suite = proof.get("cryptosuite") if isinstance(proof, dict) else None
+    return isinstance(suite, str) and "-rdfc-" in suite
+
+
+def _format_check(
+    credential: dict[str, Any], expansion: list[tuple[Any, set[str]]] | None
+) -> CheckResult:
     try:
         problems = credential_validate(credential, expansion=expansion)
     except ContextRefused as exc:
@@ -492,6 +504,12 @@ def _status_check(credential: dict[str, Any], trust: TrustSource) -> CheckResult
     if entries is None:
         return CheckResult(Check.STATUS, None, _("凭证未声明状态列表，无需核验撤销状态。"))
     entries = entries if isinstance(entries, list) else [entries]
+    urls = [
+        entry["statusListCredential"]
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("statusListCredential"), str)
+    ]
+    lists = trust.status_lists(urls) if urls else {}
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("type") != ENTRY_TYPE:
             return CheckResult(
@@ -503,7 +521,7 @@ def _status_check(credential: dict[str, Any], trust: TrustSource) -> CheckResult
         url = entry.get("statusListCredential")
         index_text = entry.get("statusListIndex")
         purpose = entry.get("statusPurpose")
-        published = trust.status_list(url) if isinstance(url, str) else None
+        published = lists.get(url) if isinstance(url, str) else None
         if published is None:
             return CheckResult(
                 Check.STATUS,

@@ -209,3 +209,27 @@ def test_not_an_object():
 )
 def test_is_url(value, expected):
     assert is_url(value) is expected
+
+
+def test_remembered_findings_follow_types_not_other_values() -> None:
+    """The expansion check is remembered by shape: other names or dates reuse it, another
+    type does not (an undefined type is still reported after a valid twin was checked)."""
+
+    def credential(subject_type: str, name: str) -> dict:
+        return {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://yingshang.example/ns/licence/v1",
+            ],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:issuer",
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"type": subject_type, "entityName": name},
+        }
+
+    first = credential_validate(credential("BusinessLicence", "甲"))
+    assert first == []
+    assert credential_validate(credential("BusinessLicence", "乙")) == first
+    undefined = credential_validate(credential("NoSuchTypeAnywhere", "乙"))
+    assert any(problem.code == ProblemCode.TYPE for problem in undefined)
+    assert not any(problem.code == ProblemCode.TYPE for problem in first)

@@ -351,9 +351,10 @@ def test_bundle_files(licence, tmp_path):
 
 def test_database_trust_ignores_other_status_list_urls(licence):
     source = trust.DatabaseTrust()
-    assert source.status_list("https://elsewhere.example/api/v1/status-lists/revocation-1") is None
-    assert source.status_list(f"{trust.own_status_list_prefix()}revocation-99") is None
-    assert source.status_list(f"{trust.own_status_list_prefix()}revocation-1") is not None
+    elsewhere = "https://elsewhere.example/api/v1/status-lists/revocation-1"
+    missing = f"{trust.own_status_list_prefix()}revocation-99"
+    present = f"{trust.own_status_list_prefix()}revocation-1"
+    assert set(source.status_lists([elsewhere, missing, present])) == {present}
 
 
 def test_a_bundle_made_before_any_key_exists_still_loads(zj_trusted, entity):

@@ -9,6 +9,7 @@ import pytest
 def _ledger_key_dir(settings, tmp_path_factory):
     settings.LEDGER_KEY_DIR = tmp_path_factory.mktemp("ledger-keys")
     settings.LICENCE_KEY_DIR = tmp_path_factory.mktemp("licence-keys")
+    settings.MATERIALS_DIR = tmp_path_factory.mktemp("materials")
 
 
 @pytest.fixture(autouse=True)

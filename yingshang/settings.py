@@ -92,7 +92,9 @@ INSTALLED_APPS = [
     "yingshang.accounts",
     "yingshang.ledger",
     "yingshang.registry",
+    "yingshang.matters",
     "yingshang.licences",
+    "yingshang.registration",
     "yingshang.portal",
 ]
 
@@ -196,6 +198,9 @@ LICENCE_ISSUER_NAME = os.environ.get("LICENCE_ISSUER_NAME", "上海市市场监�
 LICENCE_ISSUER_REGION = os.environ.get("LICENCE_ISSUER_REGION", "310000")
 LICENCE_ISSUER_CREDIT_CODE = os.environ.get("LICENCE_ISSUER_CREDIT_CODE", "11310000MB2F36019U")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "https://yingshang.example").rstrip("/")
+# Uploaded application materials, stored once by SHA-256.
+MATERIALS_DIR = Path(os.environ.get("MATERIALS_DIR", VAR_DIR / "materials"))
+
 # The largest credential or QR payload the verifier reads (bytes of the request body).
 LICENCE_VERIFY_MAX_BYTES = 64 * 1024
 

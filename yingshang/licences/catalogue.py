@@ -27,20 +27,27 @@ a bad data edit fails the tests rather than an applicant. The industry code tabl
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from django.utils.translation import gettext as _
 
+from yingshang.core import shipped
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.industries import IndustryLevel, industry_get
 from yingshang.core.licence_id import TYPE_CODE_MAX
+from yingshang.core.shipped import Department, Source, json_file_read
+from yingshang.core.shipped import Where as _At
+from yingshang.core.shipped import array as _list
+from yingshang.core.shipped import boolean as _bool
+from yingshang.core.shipped import fields as _object
+from yingshang.core.shipped import integer as _int
+from yingshang.core.shipped import text as _text
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogue" / "industries.json"
 
@@ -62,12 +69,10 @@ MIN_CONDITIONS = 2
 _INDUSTRY_CODE_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PERMIT_CODE_RE = _INDUSTRY_CODE_RE
 _CONDITION_CODE_RE = _INDUSTRY_CODE_RE
-_DEPARTMENT_CODE_RE = re.compile(r"[A-Z][A-Z0-9]{1,15}")
 _FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _LICENCE_TYPE_RE = re.compile(rf"[0-9A-Z]{{1,{TYPE_CODE_MAX}}}")
 _GBT4754_CLASS_RE = re.compile(r"[0-9]{4}")
 _VERSION_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
-_SOURCE_DATE_RE = re.compile(r"[0-9]{4}(?:-[0-9]{2}-[0-9]{2})?")
 _ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER_TEXT_RE = re.compile(r"[+-]?[0-9]+")
 _LAW_NAME_RE = re.compile(r"《[^《》]+》")
@@ -75,25 +80,6 @@ _ARTICLE_RE = re.compile(r"第[0-9一二三四五六七八九十百零〇]+[条�
 
 
 # --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True)
-class Department:
-    """An approving department (审批部门), e.g. ``SCJG`` 市场监督管理局."""
-
-    code: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A public document the industry's data was taken from (see ``SOURCES.md``)."""
-
-    title: str
-    issued_by: str
-    date: str  # "YYYY" or "YYYY-MM-DD"
-    url: str | None
-    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,136 +396,13 @@ def _shipped_catalogue() -> Catalogue:
 
 def _catalogue_read(path: Path) -> Catalogue:
     root = _At("", _("“一业一证”目录"))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise root.fail(
-            _("无法读取目录文件 %(path)s：%(error)s") % {"path": path, "error": exc}
-        ) from exc
-    try:
-        raw = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except _DuplicateKeyError as exc:
-        raise root.fail(_("JSON 对象中字段“%(key)s”重复。") % {"key": exc.key}) from exc
-    except json.JSONDecodeError as exc:
-        raise root.fail(
-            _("目录文件不是有效的 JSON（第 %(line)d 行第 %(col)d 列）：%(msg)s")
-            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
-        ) from exc
-    return _catalogue(raw, root)
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class _At:
-    """Where in the catalogue a check is: a dotted path and a Chinese label for messages."""
-
-    path: str
-    label: str
-
-    def child(self, key: str, label: str | None = None) -> _At:
-        path = f"{self.path}.{key}" if self.path else key
-        return _At(path, label if label is not None else self.label)
-
-    def fail(self, problem: str, key: str | None = None) -> DomainError:
-        path = self.child(key).path if key else self.path
-        where = self.label
-        if key:
-            where = _("%(where)s 的字段“%(key)s”") % {"where": where, "key": key}
-        return DomainError(
-            ErrorCode.INVALID_INPUT,
-            _("%(where)s：%(problem)s") % {"where": where, "problem": problem},
-            {"field": path or "catalogue"},
-        )
-
-
-def _object(
-    value: object, at: _At, required: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise at.fail(_("应为 JSON 对象。"))
-    for key in required:
-        if key not in value:
-            raise at.fail(_("缺少字段“%(key)s”。") % {"key": key}, key)
-    allowed = set(required) | set(optional)
-    for key in value:
-        if key not in allowed:
-            raise at.fail(
-                _("未知字段“%(key)s”（允许的字段：%(allowed)s）。")
-                % {"key": key, "allowed": "、".join((*required, *optional))},
-                key,
-            )
-    return cast(dict[str, Any], value)
-
-
-def _text(obj: Mapping[str, Any], key: str, at: _At, pattern: re.Pattern[str] | None = None) -> str:
-    value = obj[key]
-    if not isinstance(value, str) or not value.strip():
-        raise at.fail(_("应为非空文本。"), key)
-    if value != value.strip():
-        raise at.fail(_("首尾不能有空白。"), key)
-    if pattern is not None and not pattern.fullmatch(value):
-        raise at.fail(
-            _("“%(value)s”格式不正确（应匹配 %(pattern)s）。")
-            % {"value": value, "pattern": pattern.pattern},
-            key,
-        )
-    return value
-
-
-def _bool(obj: Mapping[str, Any], key: str, at: _At) -> bool:
-    value = obj[key]
-    if not isinstance(value, bool):
-        raise at.fail(_("应为 true 或 false。"), key)
-    return value
-
-
-def _int(obj: Mapping[str, Any], key: str, at: _At, low: int, high: int) -> int:
-    value = obj[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise at.fail(_("应为整数。"), key)
-    if not low <= value <= high:
-        raise at.fail(
-            _("应在 %(low)d 到 %(high)d 之间，现为 %(value)d。")
-            % {"low": low, "high": high, "value": value},
-            key,
-        )
-    return value
-
-
-def _list(obj: Mapping[str, Any], key: str, at: _At, *, min_items: int = 0) -> list[Any]:
-    value = obj[key]
-    if not isinstance(value, list):
-        raise at.fail(_("应为 JSON 数组。"), key)
-    if len(value) < min_items:
-        raise at.fail(_("至少需要 %(n)d 项。") % {"n": min_items}, key)
-    return value
+    return _catalogue(json_file_read(path, root, what=_("目录")), root)
 
 
 def _catalogue(raw: object, at: _At) -> Catalogue:
     obj = _object(raw, at, ("version", "departments", "industries"))
     version = _text(obj, "version", at, _VERSION_RE)
-    departments: list[Department] = []
-    for index, item in enumerate(_list(obj, "departments", at, min_items=1)):
-        d_at = at.child(f"departments.{index}", _("审批部门第 %(n)d 项") % {"n": index + 1})
-        d_obj = _object(item, d_at, ("code", "name"))
-        code = _text(d_obj, "code", d_at, _DEPARTMENT_CODE_RE)
-        if any(d.code == code for d in departments):
-            raise d_at.fail(_("部门代码“%(code)s”重复。") % {"code": code}, "code")
-        departments.append(Department(code, _text(d_obj, "name", d_at)))
+    departments = shipped.departments(obj, at, label=_("审批部门"))
     department_codes = frozenset(d.code for d in departments)
 
     industries: list[Industry] = []
@@ -609,7 +472,7 @@ def _industry(raw: object, parent: _At, index: int, departments: frozenset[str])
     post_check = _int(obj, "post_check_working_days", at, 1, POST_CHECK_MAX_WORKING_DAYS)
 
     sources = tuple(
-        _source(
+        shipped.source(
             item,
             at.child(
                 f"sources.{n}",
@@ -657,24 +520,6 @@ def _industry(raw: object, parent: _At, index: int, departments: frozenset[str])
         sources=sources,
         form=tuple(form),
         permits=tuple(permits),
-    )
-
-
-def _source(raw: object, at: _At) -> Source:
-    obj = _object(raw, at, ("title", "issued_by", "date", "note"), ("url",))
-    date = _text(obj, "date", at, _SOURCE_DATE_RE)
-    if len(date) > 4:
-        try:
-            dt.date.fromisoformat(date)
-        except ValueError as exc:
-            raise at.fail(_("“%(value)s”不是有效日期。") % {"value": date}, "date") from exc
-    url: str | None = None
-    if "url" in obj:
-        url = _text(obj, "url", at)
-        if not url.startswith(("https://", "http://")):
-            raise at.fail(_("网址应以 http:// 或 https:// 开头。"), "url")
-    return Source(
-        _text(obj, "title", at), _text(obj, "issued_by", at), date, url, _text(obj, "note", at)
     )
 
 

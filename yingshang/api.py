@@ -71,12 +71,14 @@ def _register_routers() -> None:
     from yingshang.ledger.api import router as ledger_router
     from yingshang.licences.api import router as licences_router
     from yingshang.licences.industry_api import router as industry_router
+    from yingshang.matters.api import router as matters_router
     from yingshang.registry.api import router as registry_router
 
     api.add_router("/ledger", ledger_router)
     api.add_router("/entities", registry_router)
     api.add_router("", licences_router)
     api.add_router("", industry_router)
+    api.add_router("", matters_router)
 
 
 _register_routers()

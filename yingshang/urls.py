@@ -18,6 +18,7 @@ urlpatterns = [
     path("entities/", include("yingshang.registry.urls")),
     path("licences/", include("yingshang.licences.urls")),
     path("industry/", include("yingshang.licences.industry_urls")),
+    path("matters/", include("yingshang.matters.urls")),
     path(".well-known/did.json", did_document, name="did-document"),
     path("ns/licence/v1", licence_context, name="licence-context"),
     path("", include("yingshang.portal.urls")),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from yingshang.accounts.models import Role, User
-from yingshang.accounts.services import NewUser, department_create, totp_enrol, user_create
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.workdays import workdays_add
 from yingshang.ledger.models import LedgerEvent
@@ -21,55 +19,7 @@ from yingshang.matters.services import (
     material_path,
 )
 
-PASSWORD = "Correct-horse-42"
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def _matter_with_materials():
-    for matter in matters_load().matters:
-        for situation in matter.situations:
-            if situation.materials:
-                return matter, situation
-    raise AssertionError("the shipped catalogue has no matter with materials")
-
-
-@pytest.fixture
-def applicant(db) -> User:
-    return user_create(
-        actor="test",
-        new=NewUser(username="applicant", password=PASSWORD, role=Role.PUBLIC),
-    )
-
-
-@pytest.fixture
-def officer(db) -> User:
-    department_create(
-        actor="test", code="PD-SAMR", name="浦东新区市场监督管理局", region_code="310115"
-    )
-    user = user_create(
-        actor="test",
-        new=NewUser(
-            username="officer",
-            password=PASSWORD,
-            role=Role.REGISTRATION_OFFICER,
-            department_code="PD-SAMR",
-            jurisdiction="310115",
-        ),
-    )
-    totp_enrol(actor="test", user=user)
-    return user
-
-
-@pytest.fixture
-def draft(applicant) -> Application:
-    matter, situation = _matter_with_materials()
-    return application_create(
-        by=applicant,
-        matter_code=matter.code,
-        situation_code=situation.code,
-        data={"name": "上海鑫达贸易有限公司"},
-    )
+from .conftest import PDF, PNG, matter_with_materials
 
 
 def test_the_whole_lifecycle_with_a_deadline_in_working_days(draft, applicant, officer):
@@ -143,7 +93,7 @@ def test_refusal_needs_a_reason_and_stale_versions_conflict(draft, applicant, of
 
 
 def test_materials_are_sniffed_limited_and_stored_by_digest(draft, applicant):
-    _matter, situation = _matter_with_materials()
+    _matter, situation = matter_with_materials()
     code = situation.materials[0].code
     material = material_add(
         by=applicant, number=draft.number, material_code=code, filename="a.pdf", content=PDF
@@ -176,7 +126,7 @@ def test_materials_are_sniffed_limited_and_stored_by_digest(draft, applicant):
 
 
 def test_counter_channel_files_for_an_applicant(applicant, officer):
-    matter, situation = _matter_with_materials()
+    matter, situation = matter_with_materials()
     application = application_create(
         by=officer, matter_code=matter.code, situation_code=situation.code, applicant=applicant
     )

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from yingshang.accounts.models import User
 from yingshang.core.errors import DomainError
 
 from .catalogue import matters_load
+from .models import Application, State
+from .services import RULES, Action, application_act
 
 
 @require_GET
@@ -41,3 +51,123 @@ def matter_guide(request: HttpRequest, code: str) -> HttpResponse:
             "bundles": catalogue.bundles_with(matter.code),
         },
     )
+
+
+# --- Applications: "my applications", the officers' queue, the case view ------------------------
+
+_OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.UNDER_REVIEW, State.CORRECTIONS)
+_APPLICANT_ACTIONS = (Action.SUBMIT, Action.WITHDRAW, Action.RESUBMIT)
+_OFFICER_ACTIONS = (
+    Action.ACCEPT,
+    Action.REFUSE,
+    Action.REVIEW,
+    Action.REQUEST_CORRECTIONS,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.COMPLETE,
+)
+
+
+def _signed_in_user(request: HttpRequest) -> User | HttpResponse:
+    """The user, or a redirect to sign in (officials only after the second factor)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.is_official and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect_to_login(request.get_full_path())
+    return user
+
+
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    """办件: an applicant's own; for officials, the open ones by deadline, overdue marked."""
+    user = _signed_in_user(request)
+    if isinstance(user, HttpResponse):
+        return user
+    today = timezone.localdate()
+    if user.is_official:
+        rows = list(
+            Application.objects.filter(state__in=_OPEN_STATES).order_by(
+                F("deadline").asc(nulls_last=True), "submitted_at"
+            )[:200]
+        )
+    else:
+        rows = list(Application.objects.filter(applicant=user)[:200])
+    names = {m.code: m.name for m in matters_load().matters}
+    return render(
+        request,
+        "matters/applications.html",
+        {
+            "rows": [
+                (
+                    a,
+                    names.get(a.matter_code, a.matter_code),
+                    a.deadline is not None and a.deadline < today,
+                )
+                for a in rows
+            ],
+            "official": user.is_official,
+        },
+    )
+
+
+def application_page(request: HttpRequest, number: str) -> HttpResponse:
+    """One application: its facts, materials and history, and the actions the user may take."""
+    user = _signed_in_user(request)
+    if isinstance(user, HttpResponse):
+        return user
+    application = Application.objects.filter(number=number).first()
+    if application is None or not (user.is_official or application.applicant_id == user.pk):
+        return render(
+            request,
+            "matters/missing.html",
+            {"error": _("没有编号为 %(number)s 的办件。") % {"number": number}},
+            status=404,
+        )
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            action = Action(request.POST.get("action", ""))
+            application_act(
+                by=user,
+                number=number,
+                action=action,
+                reason=request.POST.get("reason", ""),
+                expected_version=int(request.POST.get("version", "0")) or None,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+            return redirect("matters:application", number=number)
+        except ValueError:
+            error, status = str(_("不支持的操作。")), 400
+        except DomainError as exc:
+            error, status = exc.message, exc.code.http_status
+        application.refresh_from_db()
+    actions = _OFFICER_ACTIONS if user.is_official else _APPLICANT_ACTIONS
+    possible = [a for a in actions if State(application.state) in RULES[a].allowed_from]
+    return render(
+        request,
+        "matters/application.html",
+        {
+            "application": application,
+            "matter": matters_load().matter(application.matter_code),
+            "actions": [(a.value, ACTION_LABELS[a], RULES[a].needs_reason) for a in possible],
+            "error": error,
+            "idempotency_key": secrets.token_hex(8),
+        },
+        status=status,
+    )
+
+
+ACTION_LABELS = {  # lazily translated: built at import
+    Action.SUBMIT: gettext_lazy("提交"),
+    Action.WITHDRAW: gettext_lazy("撤回"),
+    Action.RESUBMIT: gettext_lazy("补正后重新提交"),
+    Action.ACCEPT: gettext_lazy("受理"),
+    Action.REFUSE: gettext_lazy("不予受理"),
+    Action.REVIEW: gettext_lazy("开始审查"),
+    Action.REQUEST_CORRECTIONS: gettext_lazy("要求补正"),
+    Action.APPROVE: gettext_lazy("准予"),
+    Action.REJECT: gettext_lazy("不予准予"),
+    Action.COMPLETE: gettext_lazy("办结"),
+}

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from yingshang.accounts.models import Role
+from yingshang.accounts.services import NewUser, user_create
+from yingshang.licences.tests.conftest import sign_in
 from yingshang.matters.catalogue import matters_load
+from yingshang.matters.models import State
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +30,42 @@ def test_every_guide_renders_its_standard_elements(client: Client):
 def test_an_unknown_matter_is_a_404_page(client: Client):
     response = client.get("/matters/no-such-matter/")
     assert response.status_code == 404 and "没有找到该事项" in response.content.decode()
+
+
+def test_an_applicant_submits_and_an_officer_decides_through_the_pages(
+    client: Client, applicant, officer, draft
+):
+    url = f"/matters/applications/{draft.number}/"
+    assert client.get(url).status_code == 302  # sign in first
+    client.force_login(applicant)
+    mine = client.get("/matters/applications/").content.decode()
+    assert draft.number in mine
+    page = client.get(url).content.decode()
+    assert 'data-testid="action-submit"' in page and "action-accept" not in page
+    response = client.post(
+        url, {"action": "submit", "version": "1", "idempotency_key": "page-key-01"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == State.SUBMITTED
+
+    officer_client = sign_in(Client(), officer)
+    queue = officer_client.get("/matters/applications/").content.decode()
+    assert draft.number in queue
+    refused = officer_client.post(url, {"action": "refuse", "version": str(draft.version)})
+    assert refused.status_code == 400 and "理由" in refused.content.decode()
+    accepted = officer_client.post(url, {"action": "accept", "version": str(draft.version)})
+    assert accepted.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == State.ACCEPTED and draft.deadline is not None
+    stale = officer_client.post(url, {"action": "review", "version": "1"})
+    assert stale.status_code == 409
+
+
+def test_others_cannot_see_an_application(client: Client, draft, db):
+    stranger = user_create(
+        actor="test",
+        new=NewUser(username="stranger", password="Correct-horse-42", role=Role.PUBLIC),
+    )
+    client.force_login(stranger)
+    assert client.get(f"/matters/applications/{draft.number}/").status_code == 404

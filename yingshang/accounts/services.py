@@ -144,3 +144,17 @@ def enterprise_notify(*, credit_code: str, title: str, body: str, link: str = ""
         link=link[:300],
         created_at=timezone.now(),
     )
+
+
+def inbox_open(*, credit_code: str, limit: int) -> tuple[list[Notification], set[int]]:
+    """The enterprise's newest ``limit`` messages and which of them were unread; opening
+    the inbox marks those read (reading is no business action: no ledger event)."""
+    notices = list(
+        Notification.objects.filter(credit_code=credit_code).order_by("-created_at", "-id")[:limit]
+    )
+    unread = {notice.pk for notice in notices if notice.read_at is None}
+    if unread:
+        Notification.objects.filter(pk__in=unread, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    return notices, unread

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,8 @@ from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, role_check
 from yingshang.accounts.services import enterprise_notify
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.numbering import numbered_save
+from yingshang.core.reasons import reason_parse
 from yingshang.core.workdays import workdays_add
 from yingshang.ledger.services import event_append
 from yingshang.licences import keys
@@ -203,10 +204,6 @@ def _locked_entity(credit_code: str) -> MarketEntity:
     return entity
 
 
-def _new_number(now: dt.datetime) -> str:
-    return f"HY{timezone.localdate(now):%Y%m%d}{secrets.token_hex(4).upper()}"
-
-
 def industry_application_submit(
     *, by: User, credit_code: str, data: ApplicationInput
 ) -> IndustryApplication:
@@ -251,16 +248,7 @@ def industry_application_submit(
             submitted_by=actor,
             submitted_at=now,
         )
-        for _attempt in range(5):
-            application.number = _new_number(now)
-            try:
-                with transaction.atomic():
-                    application.save()
-                break
-            except IntegrityError:
-                continue
-        else:
-            raise DomainError(ErrorCode.CONFLICT, _("申请编号冲突，请重新提交。"))
+        numbered_save(application, prefix="HY", now=now)
         lead_assigned = False
         for permit in data.permits:
             waived = all(
@@ -437,21 +425,19 @@ def _locked_application(number: str) -> IndustryApplication:
     return application
 
 
-def _text(value: object, field: str, *, required: bool) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if (required and not text) or len(text) > _TEXT_MAX:
-        raise _invalid(
-            _("请填写%(field)s（1-%(max)d个字符）。") % {"field": field, "max": _TEXT_MAX}, field
-        )
-    return text
-
-
 def permit_review_decide(
     *, by: User, number: str, permit_code: str, approve: bool, opinion: str
 ) -> IndustryApplication:
     """并联审查: the permit's department approves or rejects (a rejection needs a reason)."""
     role_check(by, REVIEWING_ROLES, action=_("审查行业综合许可"))
-    text = _text(opinion, "opinion", required=not approve)
+    text = reason_parse(
+        opinion,
+        label=_("审查意见"),
+        field="opinion",
+        required=not approve,
+        max_length=_TEXT_MAX,
+        missing=_("不同意时必须填写审查意见（说明理由）。"),
+    )
     actor = actor_of(by)
     now = timezone.now()
     with transaction.atomic():
@@ -530,7 +516,14 @@ def post_check_record(*, by: User, number: str, passed: bool, findings: str) -> 
     """事后核查: passed re-issues the licence without the commitment mark; failed revokes it
     (status list), with a ledger event and a notice to the enterprise."""
     role_check(by, POST_CHECK_ROLES, action=_("登记事后核查结果"))
-    text = _text(findings, "findings", required=not passed)
+    text = reason_parse(
+        findings,
+        label=_("核查情况"),
+        field="findings",
+        required=not passed,
+        max_length=_TEXT_MAX,
+        missing=_("核查不通过时必须填写核查情况。"),
+    )
     actor = actor_of(by)
     now = timezone.now()
     with transaction.atomic():

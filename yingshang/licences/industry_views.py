@@ -35,8 +35,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yingshang.accounts.jurisdiction import covers, jurisdiction_prefix
-from yingshang.accounts.models import Notification, Role, User
+from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import official_required
+from yingshang.accounts.services import inbox_open
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.registry.models import MarketEntity
 
@@ -590,8 +591,6 @@ def reviews(request: HttpRequest) -> HttpResponse:
         try:
             if decision not in ("approve", "reject"):
                 raise _invalid(_("请选择“同意”或“不同意”。"), "decision")
-            if decision == "reject" and not posted["opinion"].strip():
-                raise _invalid(_("不同意时必须填写审查意见（说明理由）。"), "opinion")
             application = services.permit_review_decide(
                 by=user,
                 number=posted["number"],
@@ -713,8 +712,6 @@ def post_checks(request: HttpRequest) -> HttpResponse:
         try:
             if result not in ("passed", "failed"):
                 raise _invalid(_("请选择核查结果“通过”或“不通过”。"), "result")
-            if result == "failed" and not posted["findings"].strip():
-                raise _invalid(_("核查不通过时必须填写核查情况。"), "findings")
             check = services.post_check_record(
                 by=user,
                 number=posted["number"],
@@ -816,17 +813,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if user.role != Role.ENTERPRISE or not user.entity_credit_code:
         raise PermissionDenied
-    notices = list(
-        Notification.objects.filter(credit_code=user.entity_credit_code).order_by(
-            "-created_at", "-id"
-        )[:INBOX_LIMIT]
-    )
-    unread = [notice.pk for notice in notices if notice.read_at is None]
-    if unread:
-        # Reading a message is no business action: no service, no ledger event.
-        Notification.objects.filter(pk__in=unread, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+    notices, unread = inbox_open(credit_code=user.entity_credit_code, limit=INBOX_LIMIT)
     context = {
         "rows": [
             {"notice": notice, "unread": notice.pk in unread, "link": _local_link(notice.link)}

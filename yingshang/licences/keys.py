@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from yingshang.core import keyfiles
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.reasons import reason_parse
 from yingshang.core.sm2 import (
     sm2_keypair,
     sm2_private_key_from_pem,
@@ -206,13 +207,7 @@ def issuer_key_rotate(*, actor: str, algorithm: KeyAlgorithm = KeyAlgorithm.ED25
 
 def issuer_key_revoke(*, actor: str, key_id: str, reason: str) -> IssuerKey:
     """Revoke a compromised key: nothing it signed verifies any more."""
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason or len(reason) > 500:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            _("请填写吊销原因（1-500个字符）。"),
-            {"field": "reason"},
-        )
+    reason = reason_parse(reason, label=_("吊销原因"))
     now = timezone.now()
     with transaction.atomic():
         key = IssuerKey.objects.select_for_update().filter(key_id=key_id).first()

@@ -27,6 +27,7 @@ from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, jurisdiction_check, role_check
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.licence_id import licence_id_build
+from yingshang.core.reasons import reason_parse
 from yingshang.ledger.services import event_append
 from yingshang.licences import keys
 from yingshang.licences.credential import business_licence_credential
@@ -68,7 +69,6 @@ STATUS_ROLES = frozenset(
 # A business licence is valid while the entity exists: no validUntil unless its term ends.
 LICENSABLE_STATUSES = frozenset({EntityStatus.ACTIVE})
 _FILL = 2  # fill a list pair to 1/_FILL of its entries, so random draws stay cheap
-_REASON_MAX = 500
 
 
 def status_list_url(list_id: str) -> str:
@@ -446,17 +446,6 @@ def _state_apply(
     )
 
 
-def _reason(value: object) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text or len(text) > _REASON_MAX:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            _("请填写原因（1-%(max)d个字符）。") % {"max": _REASON_MAX},
-            {"field": "reason"},
-        )
-    return text
-
-
 def licence_state_set_as(
     *, actor: str, licence_id: str, state: LicenceState, reason: str
 ) -> Licence:
@@ -465,7 +454,7 @@ def licence_state_set_as(
         raise DomainError(
             ErrorCode.INVALID_INPUT, _("换发只能通过重新签发完成。"), {"field": "state"}
         )
-    text = _reason(reason)
+    text = reason_parse(reason, label=_("原因"))
     with transaction.atomic():
         licence = Licence.objects.select_for_update().filter(licence_id=licence_id).first()
         if licence is None:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, role_check
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.reasons import reason_parse
 from yingshang.core.regions import region_full_name, region_parse
 from yingshang.core.sm2 import sm2_public_key_to_pem
 from yingshang.ledger.services import event_append
@@ -366,11 +367,7 @@ def trusted_issuer_save(*, by: User, entry: IssuerEntry) -> TrustedIssuer:
 def trusted_issuer_set_active(*, by: User, did: str, active: bool, reason: str) -> TrustedIssuer:
     """Suspend (or restore) trust in an issuer; the verifier then calls it unknown."""
     role_check(by, TRUST_ROLES, action=_("管理信任列表"))
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text or len(text) > 500:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, _("请填写原因（1-500个字符）。"), {"field": "reason"}
-        )
+    text = reason_parse(reason, label=_("原因"))
     with transaction.atomic():
         issuer = TrustedIssuer.objects.select_for_update().filter(did=did).first()
         if issuer is None:

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.errors import DomainError
 from yingshang.licences.dataintegrity import (
     Expansion,
     VerifyReason,
@@ -556,13 +556,3 @@ def _status_check(credential: dict[str, Any], trust: TrustSource) -> CheckResult
                 Reason.STATUS_UNAVAILABLE,
             )
     return CheckResult(Check.STATUS, True, _("未被撤销，也未被暂停。"))
-
-
-def verification_error(verdict: Verdict) -> DomainError:
-    """The first failed check as a DomainError (for callers that need an exception)."""
-    failed = next(check for check in verdict.checks if check.ok is False)
-    return DomainError(
-        ErrorCode.INVALID_INPUT,
-        failed.message,
-        {"reason": failed.reason.value if failed.reason else None},
-    )

@@ -19,20 +19,20 @@ one. The deadline is counted in working days from acceptance.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import enum
 import hashlib
-import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, role_check
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.numbering import numbered_save
+from yingshang.core.reasons import reason_parse
 from yingshang.core.workdays import workdays_add
 from yingshang.ledger.encoding import canonical_json
 from yingshang.ledger.services import event_append
@@ -109,10 +109,6 @@ def _invalid(message: str, field: str, **details: object) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, {"field": field, **details})
 
 
-def _new_number(now: dt.datetime) -> str:
-    return f"BJ{timezone.localdate(now):%Y%m%d}{secrets.token_hex(4).upper()}"
-
-
 def application_create(
     *,
     by: User,
@@ -149,16 +145,7 @@ def application_create(
             data=data or {},
             created_at=now,
         )
-        for _attempt in range(5):
-            application.number = _new_number(now)
-            try:
-                with transaction.atomic():
-                    application.save()
-                break
-            except IntegrityError:
-                continue
-        else:
-            raise DomainError(ErrorCode.CONFLICT, _("办件编号冲突，请重试。"))
+        numbered_save(application, prefix="BJ", now=now)
         event_append(
             event_type=EVENT_CREATED,
             actor=actor_of(by),
@@ -244,11 +231,7 @@ def application_act(
 ) -> Application:
     """Move an application one step (see the module's diagram)."""
     rule = RULES[Action(action)]
-    text = reason.strip() if isinstance(reason, str) else ""
-    if (rule.needs_reason and not text) or len(text) > _REASON_MAX:
-        raise _invalid(
-            _("请填写理由（1-%(max)d个字符），申请人将看到它。") % {"max": _REASON_MAX}, "reason"
-        )
+    text = reason_parse(reason, label=_("理由"), required=rule.needs_reason, max_length=_REASON_MAX)
     key = _idempotent_key(idempotency_key) if action == Action.SUBMIT else None
     if key is not None:
         done = Application.objects.filter(applicant=by, idempotency_key=key).first()

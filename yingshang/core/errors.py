@@ -36,6 +36,16 @@ class ErrorCode(enum.StrEnum):
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     INVALID_STATE = "INVALID_STATE"
+    STALE_VERSION = "STALE_VERSION"  # the caller read a version that has since changed
+    # Re-authentication and signatures (a fresh login before signing).
+    AUTH_FAILED = "AUTH_FAILED"
+    SIGNATURE_REQUIRED = "SIGNATURE_REQUIRED"
+    # Registration.
+    NAME_CONFLICT = "NAME_CONFLICT"  # identical to a registered, reserved or recently cancelled name
+    NAME_SIMILAR = "NAME_SIMILAR"  # similar names: needs the declarant's signed commitment
+    RESERVATION_EXPIRED = "RESERVATION_EXPIRED"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    DEADLINE_PASSED = "DEADLINE_PASSED"
     # The ledger.
     LEDGER_RANGE = "LEDGER_RANGE"
     LEDGER_TAMPERED = "LEDGER_TAMPERED"
@@ -53,6 +63,14 @@ _HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
     ErrorCode.INVALID_STATE: HTTPStatus.CONFLICT,
+    ErrorCode.STALE_VERSION: HTTPStatus.CONFLICT,
+    ErrorCode.AUTH_FAILED: HTTPStatus.UNAUTHORIZED,
+    ErrorCode.SIGNATURE_REQUIRED: HTTPStatus.UNPROCESSABLE_ENTITY,
+    ErrorCode.NAME_CONFLICT: HTTPStatus.CONFLICT,
+    ErrorCode.NAME_SIMILAR: HTTPStatus.CONFLICT,
+    ErrorCode.RESERVATION_EXPIRED: HTTPStatus.GONE,
+    ErrorCode.NOT_ELIGIBLE: HTTPStatus.CONFLICT,
+    ErrorCode.DEADLINE_PASSED: HTTPStatus.CONFLICT,
     ErrorCode.LEDGER_TAMPERED: HTTPStatus.INTERNAL_SERVER_ERROR,
     ErrorCode.RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
 }

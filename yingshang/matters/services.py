@@ -186,7 +186,7 @@ def _locked(number: str, expected_version: int | None) -> Application:
         )
     if expected_version is not None and application.version != expected_version:
         raise DomainError(
-            ErrorCode.CONFLICT,
+            ErrorCode.STALE_VERSION,
             _("办件已被他人更新（当前版本 %(now)d，您看到的是 %(seen)d），请刷新后重试。")
             % {"now": application.version, "seen": expected_version},
             {"version": application.version},

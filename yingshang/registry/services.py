@@ -532,7 +532,7 @@ def _locked(credit_code: object, expected_version: object) -> tuple[MarketEntity
         )
     if entity.version != version:
         raise DomainError(
-            ErrorCode.CONFLICT,
+            ErrorCode.STALE_VERSION,
             _(
                 "该市场主体的登记信息已被他人更新（当前为第%(current)d版，您依据的是第%(expected)d版），"
                 "请刷新后重新办理。"

@@ -87,7 +87,7 @@ def test_refusal_needs_a_reason_and_stale_versions_conflict(draft, applicant, of
     assert exc.value.details["field"] == "reason"
     with pytest.raises(DomainError) as exc:
         application_act(by=officer, number=draft.number, action=Action.ACCEPT, expected_version=1)
-    assert exc.value.code == ErrorCode.CONFLICT
+    assert exc.value.code == ErrorCode.STALE_VERSION
     application_act(by=officer, number=draft.number, action=Action.REFUSE, reason="材料不齐")
     assert Application.objects.get(pk=draft.pk).state == State.REFUSED
 

@@ -210,7 +210,7 @@ def test_change_with_wrong_version_is_a_conflict_and_changes_nothing(entity):
             changes={"name": "上海旧版本有限公司"},
             expected_version=1,
         )
-    assert exc.value.code is ErrorCode.CONFLICT
+    assert exc.value.code is ErrorCode.STALE_VERSION
     assert exc.value.details == {"current_version": 2, "expected_version": 1}
     entity.refresh_from_db()
     assert entity.name == "上海鑫达贸易有限公司" and entity.version == 2
@@ -371,7 +371,7 @@ def test_status_guards(entity):
         entity_set_status(
             actor=ACTOR, credit_code=entity.credit_code, status="revoked", expected_version=5
         )
-    assert exc.value.code is ErrorCode.CONFLICT
+    assert exc.value.code is ErrorCode.STALE_VERSION
 
 
 def test_inactive_entity_cannot_be_changed(entity):
@@ -428,7 +428,7 @@ def test_racing_changes_on_one_version_one_wins_one_conflicts():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["CONFLICT", "ok"]
+    assert sorted(outcomes) == ["STALE_VERSION", "ok"]
     entity.refresh_from_db()
     assert entity.version == 2
     assert EntityVersion.objects.filter(entity=entity).count() == 2

@@ -66,6 +66,9 @@ class User(AbstractUser):
     )
     jurisdiction = models.CharField(_("辖区"), max_length=6, blank=True)
     entity_credit_code = models.CharField(_("绑定市场主体"), max_length=18, blank=True)
+    # The resident ID number proved by real-name verification (实名认证): it makes the user
+    # the investor or officer of that number in the register (e.g. to sign a commitment).
+    id_number = models.CharField(_("实名认证身份证件号码"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("用户")

@@ -1,17 +1,24 @@
-"""Account actions: creating users and departments, enrolling a second factor."""
+"""Account actions: creating users and departments, enrolling a second factor, and the
+fresh login (re-authentication) that signing asks for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.idcard import id_number_parse
 from yingshang.core.regions import region_parse
 from yingshang.core.uscc import uscc_parse
 from yingshang.ledger.services import event_append
@@ -30,6 +37,7 @@ class NewUser:
     department_code: str = ""
     jurisdiction: str = ""
     entity_credit_code: str = ""
+    id_number: str = ""  # from real-name verification (实名认证); identifies an investor
 
 
 def department_create(
@@ -87,6 +95,7 @@ def user_create(*, actor: str, new: NewUser) -> User:
         jurisdiction = region_parse(new.jurisdiction).code
     if new.role is Role.ENTERPRISE:
         entity_code = uscc_parse(new.entity_credit_code).code
+    id_number = id_number_parse(new.id_number).value if new.id_number else ""
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise DomainError(
@@ -100,6 +109,7 @@ def user_create(*, actor: str, new: NewUser) -> User:
             department=department,
             jurisdiction=jurisdiction,
             entity_credit_code=entity_code,
+            id_number=id_number,
         )
         event_append(
             event_type="accounts.user.created",
@@ -158,3 +168,81 @@ def inbox_open(*, credit_code: str, limit: int) -> tuple[list[Notification], set
             read_at=timezone.now()
         )
     return notices, unread
+
+
+REAUTH_ONE_FACTOR = "password"
+REAUTH_TWO_FACTOR = "password+totp"
+
+
+def _axes_request(request: HttpRequest | None) -> HttpRequest:
+    """django-axes counts failures per request; a caller without one (CLI, a task) gets a
+    stand-in, so that its failures still count toward the account's lockout."""
+    if request is not None:
+        return request
+    stand_in = HttpRequest()
+    stand_in.method = "POST"
+    stand_in.path = stand_in.path_info = "/reauthenticate"
+    return stand_in
+
+
+def _reauth_failed(user: User, request: HttpRequest) -> DomainError:
+    if getattr(request, "axes_locked_out", False):
+        return DomainError(
+            ErrorCode.RATE_LIMITED,
+            _("连续验证失败次数过多，账户已被临时锁定，请稍后再试。"),
+            {"field": "password"},
+        )
+    return DomainError(
+        ErrorCode.AUTH_FAILED,
+        _("密码或动态口令不正确，身份确认未通过。连续输错多次后账户将被临时锁定。"),
+        {"field": "password"},
+    )
+
+
+def reauthenticate(
+    *, user: User, password: str, otp_token: str = "", request: HttpRequest | None = None
+) -> str:
+    """A fresh login (再次验证身份): check ``user``'s password now and, for an official with a
+    confirmed TOTP device, the current TOTP code. Returns how: ``"password"`` or
+    ``"password+totp"``.
+
+    A wrong password or code raises AUTH_FAILED and counts, like a failed sign-in, toward
+    django-axes's lockout of the account; a locked-out account gets RATE_LIMITED even with
+    the right password. Call it outside any transaction that a failure rolls back (the
+    failure record is written in the caller's transaction).
+    """
+    if not isinstance(user, User) or not user.is_active:
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED, _("请先登录。"))
+    request = _axes_request(request)
+    credentials = {"username": user.username}
+    if AxesProxyHandler.is_locked(request, credentials):
+        request.axes_locked_out = True  # type: ignore[attr-defined]
+        raise _reauth_failed(user, request)
+    if not isinstance(password, str) or not password or len(password) > 4096:
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        raise _reauth_failed(user, request)
+    found = authenticate(request, username=user.username, password=password)
+    if found is None or found.pk != user.pk:
+        raise _reauth_failed(user, request)  # authenticate() has counted the failure
+    method = REAUTH_ONE_FACTOR
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if user.is_official and device is not None:
+        allowed, _throttle = device.verify_is_allowed()
+        if not allowed:
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                _("动态口令尝试过于频繁，请稍候几秒再试。"),
+                {"field": "otp_token"},
+            )
+        token = otp_token.strip() if isinstance(otp_token, str) else ""
+        if not (token.isascii() and token.isdigit() and len(token) == device.digits):
+            token = ""
+        if not token or not device.verify_token(token):
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            error = _reauth_failed(user, request)
+            error.details["field"] = "otp_token"
+            raise error
+        method = REAUTH_TWO_FACTOR
+    if settings.AXES_RESET_ON_SUCCESS:
+        AxesProxyHandler.reset_attempts(username=user.username)
+    return method

@@ -121,6 +121,21 @@ def tree_head_sign() -> SignedTreeHead:
         return head
 
 
+def statement_sign(message: bytes) -> tuple[str, bytes]:
+    """Sign ``message`` (a statement another module records, e.g. a signature's canonical
+    JSON) with the active tree-head key, creating a key on first use.
+
+    Returns the key id and the raw 64-byte Ed25519 signature. Anyone verifies it with the
+    public key that ``/api/v1/ledger/keys`` lists under that id.
+    """
+    key = _active_key()
+    if key is None:
+        with transaction.atomic():
+            _state_lock()  # the lock that tree_head_sign creates keys under: one new key
+            key = _active_key() or _key_create(timezone.now())
+    return key.key_id, _private_key(key).sign(bytes(message))
+
+
 def signing_key_rotate(*, actor: str) -> SigningKey:
     """Make a new signing key the active one; the old one is retired but keeps verifying.
 

@@ -20,9 +20,9 @@ from yingshang.accounts.models import User
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.schemas import ErrorOut
 
-from . import services
+from . import bundles, selectors, services, signatures
 from .catalogue import matters_load
-from .models import Application
+from .models import Application, Bundle, Signature
 
 router = Router(tags=["matters"])
 
@@ -214,7 +214,7 @@ class ActionIn(Schema):
 @router.post(
     "/applications/{number}/actions/{action}",
     auth=user_session,
-    response={200: ApplicationOut, **_ERRORS},
+    response={200: ApplicationOut, **_ERRORS, 422: ErrorOut},
     summary=(
         "Move an application one step: submit, withdraw, accept, refuse, review, "
         "request_corrections, resubmit, approve, reject, complete"
@@ -240,3 +240,233 @@ def application_action(
         idempotency_key=payload.idempotency_key,
     )
     return application_out(application)
+
+
+# --- Signatures, the queue, 一件事 bundles ------------------------------------------------------
+
+_SIGN_ERRORS = {**_ERRORS, 422: ErrorOut, 429: ErrorOut}
+
+
+class ApplicationSummary(Schema):
+    number: str
+    matter_code: str
+    channel: str
+    state: str
+    version: int
+    deadline: str | None
+    bundle: str | None = Field(description="The 一件事 bundle's number, if any")
+
+
+@router.get(
+    "/applications",
+    auth=user_session,
+    response={200: list[ApplicationSummary], **_ERRORS},
+    summary=(
+        "My applications; for officials, the open applications of their department's "
+        "matters (leaders: all), by deadline"
+    ),
+)
+def application_list(request: HttpRequest) -> list[dict[str, Any]]:
+    rows = selectors.applications_visible(request_user(request)).select_related("bundle")
+    return [
+        {
+            "number": a.number,
+            "matter_code": a.matter_code,
+            "channel": a.channel,
+            "state": a.state,
+            "version": a.version,
+            "deadline": a.deadline.isoformat() if a.deadline else None,
+            "bundle": a.bundle.number if a.bundle else None,
+        }
+        for a in rows[:200]
+    ]
+
+
+class SignIn(Schema):
+    password: str = Field(description="The signer's login password (a fresh login)")
+    otp_token: str = Field(default="", description="Officials: the current TOTP code")
+    digest: str = Field(description="The SHA-256 (64 lowercase hex) the signer saw and signs")
+
+
+class SignatureOut(Schema):
+    id: int
+    signer_name: str
+    purpose: str
+    subject: str
+    digest: str
+    signed_at: str
+    auth_method: str
+    statement: str = Field(description="The canonical JSON statement the platform signed")
+    key_id: str = Field(description="The ledger key that signed it, see /api/v1/ledger/keys")
+    platform_signature: str = Field(description="Ed25519 over the statement's UTF-8, base64")
+    verified: bool
+
+
+def signature_out(signature: Signature) -> dict[str, Any]:
+    return {
+        "id": signature.pk,
+        "signer_name": signature.signer_name,
+        "purpose": signature.purpose,
+        "subject": signature.subject,
+        "digest": signature.digest,
+        "signed_at": signature.signed_at.isoformat(),
+        "auth_method": signature.auth_method,
+        "statement": signature.statement,
+        "key_id": signature.key_id,
+        "platform_signature": signature.platform_signature,
+        "verified": signatures.signature_verify(signature),
+    }
+
+
+@router.post(
+    "/applications/{number}/signatures",
+    auth=user_session,
+    response={201: SignatureOut, **_SIGN_ERRORS},
+    summary=(
+        "Sign an application (签名确认): re-authenticate and sign the digest you saw "
+        "(STALE_VERSION if it changed)"
+    ),
+)
+def application_signature_create(request: HttpRequest, number: str, payload: SignIn) -> Status:
+    signature = signatures.application_sign(
+        by=request_user(request),
+        number=number,
+        password=payload.password,
+        otp_token=payload.otp_token,
+        expected_digest=payload.digest,
+        request=request,
+    )
+    return Status(201, signature_out(signature))
+
+
+@router.get(
+    "/applications/{number}/signatures",
+    auth=user_session,
+    response={200: list[SignatureOut], **_ERRORS},
+    summary="An application's signatures, each with whether it verifies",
+)
+def application_signature_list(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    application = _visible(request_user(request), number)
+    return [signature_out(s) for s in application.signatures.order_by("signed_at", "id")]
+
+
+class BundleIn(Schema):
+    bundle_code: str = Field(description="The catalogue's bundle, e.g. enterprise-opening")
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description='The one form; per-matter sections under "parts": {<matter code>: {...}}',
+    )
+    situations: dict[str, str] = Field(
+        default_factory=dict, description="A member matter's situation, by matter code"
+    )
+    applicant: str | None = Field(
+        default=None, description="Counter channel: the applicant's username"
+    )
+
+
+class BundleMemberOut(Schema):
+    number: str
+    matter_code: str
+    matter_name: str
+    department: str
+    department_name: str
+    state: str
+    lead: bool
+
+
+class BundleOut(Schema):
+    number: str
+    bundle_code: str
+    name: str
+    channel: str
+    state: str = Field(description="draft, in_progress, completed or closed")
+    digest: str = Field(description="What the applicant signs: the bundle's SHA-256 now")
+    members: list[BundleMemberOut]
+
+
+class BundleSubmitIn(Schema):
+    idempotency_key: str = Field(description="Repeat it when retrying the submission")
+
+
+def bundle_out(bundle: Bundle) -> dict[str, Any]:
+    status = bundles.bundle_status(bundle)
+    return {
+        "number": bundle.number,
+        "bundle_code": bundle.bundle_code,
+        "name": status.name,
+        "channel": bundle.channel,
+        "state": status.state,
+        "digest": bundles.bundle_digest(bundle) if status.state == "draft" else bundle.digest,
+        "members": [dataclasses.asdict(m) for m in status.members],
+    }
+
+
+def _user_named(username: str | None) -> User | None:
+    if username is None:
+        return None
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            _("没有用户名为 %(name)s 的申请人。") % {"name": username},
+            {"field": "applicant"},
+        )
+    return user
+
+
+@router.post(
+    "/bundles",
+    auth=user_session,
+    response={201: BundleOut, **_ERRORS},
+    summary="Start a 一件事 bundle: one draft application per member matter, from one form",
+)
+def bundle_create(request: HttpRequest, payload: BundleIn) -> Status:
+    bundle = bundles.bundle_create(
+        by=request_user(request),
+        bundle_code=payload.bundle_code,
+        data=payload.data,
+        applicant=_user_named(payload.applicant),
+        situations=payload.situations,
+    )
+    return Status(201, bundle_out(bundle))
+
+
+@router.get(
+    "/bundles/{number}",
+    auth=user_session,
+    response={200: BundleOut, **_ERRORS},
+    summary="A bundle and the state of each member (each department's part)",
+)
+def bundle_get(request: HttpRequest, number: str) -> dict[str, Any]:
+    return bundle_out(bundles.bundle_get(by=request_user(request), number=number))
+
+
+@router.post(
+    "/bundles/{number}/signatures",
+    auth=user_session,
+    response={201: SignatureOut, **_SIGN_ERRORS},
+    summary="Sign a bundle once over its digest (covers every member)",
+)
+def bundle_signature_create(request: HttpRequest, number: str, payload: SignIn) -> Status:
+    signature = bundles.bundle_sign(
+        by=request_user(request),
+        number=number,
+        password=payload.password,
+        otp_token=payload.otp_token,
+        expected_digest=payload.digest,
+        request=request,
+    )
+    return Status(201, signature_out(signature))
+
+
+@router.post(
+    "/bundles/{number}/submit",
+    auth=user_session,
+    response={200: BundleOut, **_SIGN_ERRORS},
+    summary="Submit every member in one transaction (idempotent with the key)",
+)
+def bundle_submit(request: HttpRequest, number: str, payload: BundleSubmitIn) -> dict[str, Any]:
+    bundle = bundles.bundle_submit(
+        by=request_user(request), number=number, idempotency_key=payload.idempotency_key
+    )
+    return bundle_out(bundle)

@@ -38,6 +38,8 @@ The file's schema (every key required unless marked optional; no other key allow
         "time_limit_note": "…",
         "fees": {"amount": "0", "basis": "…"},         # amount: decimal text in yuan, >= 0
         "outcome": "营业执照（电子营业执照与纸质营业执照）",
+        "signature_required": true | false,            # the applicant signs the application's
+                                                       # digest (fresh login) before submitting
         "channels": [{"kind": "online" | "window", "name": "…", "note": "…"}, ...],
         "contacts": [{"kind": "consultation" | "complaint", "name": "…", "channel": "…"}, ...],
         "sources": [{"title", "issued_by", "date": "YYYY[-MM-DD]", "url"?: "http…", "note"}]
@@ -255,6 +257,9 @@ class Matter:
     channels: tuple[Channel, ...]
     contacts: tuple[Contact, ...]
     sources: tuple[Source, ...]
+    # The applicant confirms with a fresh login and signs the exact application digest
+    # before submitting (签名确认).
+    signature_required: bool = False
 
     def situation(self, code: str) -> Situation:
         """The situation ``code``; NOT_FOUND if this matter has none by that code."""
@@ -275,6 +280,13 @@ class Matter:
     def materials_for(self, situation_code: str) -> tuple[Material, ...]:
         """The materials of one situation: the common ones first, then its own."""
         return self.common_materials + self.situation(situation_code).materials
+
+    @property
+    def all_materials(self) -> tuple[Material, ...]:
+        """The common materials and those of every situation."""
+        return self.common_materials + tuple(
+            m for situation in self.situations for m in situation.materials
+        )
 
     def required_materials_for(self, situation_code: str) -> tuple[Material, ...]:
         """Only the materials needed in every case of that situation (not conditional)."""
@@ -461,6 +473,7 @@ _MATTER_KEYS = (
     "time_limit_note",
     "fees",
     "outcome",
+    "signature_required",
     "channels",
     "contacts",
     "sources",
@@ -536,6 +549,7 @@ def _matter(raw: object, parent: _At, index: int, departments: frozenset[str]) -
 
     fees = _fees(obj["fees"], at.child("fees"))
     outcome = _text(obj, "outcome", at)
+    signature_required = _bool(obj, "signature_required", at)
 
     channels: list[Channel] = []
     for n, item in enumerate(_list(obj, "channels", at, min_items=1)):
@@ -599,6 +613,7 @@ def _matter(raw: object, parent: _At, index: int, departments: frozenset[str]) -
         channels=tuple(channels),
         contacts=tuple(contacts),
         sources=sources,
+        signature_required=signature_required,
     )
 
 

@@ -57,6 +57,15 @@ class Application(models.Model):
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     deadline = models.DateField(_("承诺办结期限"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # The 一件事 bundle the application was opened by, if any.
+    bundle = models.ForeignKey(
+        "Bundle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("一件事"),
+    )
 
     class Meta:
         verbose_name = _("办件")
@@ -116,3 +125,98 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class BundleState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+
+
+class Bundle(models.Model):
+    """一件事: one form and one submission that opens several matters' applications at once.
+
+    Each member matter gets its own application (办件), handled by its own department; the
+    bundle keeps them together. Rows change only through :mod:`yingshang.matters.bundles`.
+    """
+
+    number = models.CharField(_("一件事编号"), max_length=32, unique=True)
+    bundle_code = models.CharField(_("一件事代码"), max_length=64)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    applicant = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    filed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    data = models.JSONField(_("申请内容"), default=dict)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=BundleState.choices, default=BundleState.DRAFT
+    )
+    # NULL until submitted: the unique constraint below ignores NULLs, not empty strings.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("幂等键"), max_length=64, null=True, blank=True
+    )
+    digest = models.CharField(_("一件事摘要（SHA-256）"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"], name="bundle_idempotency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Signature(models.Model):
+    """签名: a signer confirmed, after a fresh login, that they sign ``digest`` for ``purpose``.
+
+    ``statement`` is the canonical JSON of the facts (signer, name, purpose, subject,
+    digest, time, how they re-authenticated); ``platform_signature`` is the platform's
+    Ed25519 signature over it with the ledger key ``key_id`` (see ``/api/v1/ledger/keys``).
+    Rows are written only by :mod:`yingshang.matters.signatures` and never changed.
+    """
+
+    signer = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("签名人")
+    )
+    signer_name = models.CharField(_("签名人姓名"), max_length=150)
+    purpose = models.CharField(_("签名用途"), max_length=32)
+    subject = models.CharField(_("签名对象"), max_length=200)
+    digest = models.CharField(_("所签摘要（SHA-256）"), max_length=64)
+    signed_at = models.DateTimeField(_("签名时间"))
+    auth_method = models.CharField(_("身份确认方式"), max_length=32)
+    statement = models.TextField(_("签名声明"))
+    key_id = models.CharField(_("平台密钥"), max_length=16)
+    platform_signature = models.CharField(_("平台签名（Base64）"), max_length=100)
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("办件"),
+    )
+    bundle = models.ForeignKey(
+        Bundle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("一件事"),
+    )
+
+    class Meta:
+        verbose_name = _("签名")
+        verbose_name_plural = _("签名")
+        ordering = ["signed_at", "id"]
+        indexes = [models.Index(fields=["subject", "digest"], name="signature_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject}:{self.purpose}"

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, role_check
@@ -38,7 +39,9 @@ from yingshang.ledger.encoding import canonical_json
 from yingshang.ledger.services import event_append
 
 from .catalogue import matters_load
+from .handlers import handler_for
 from .models import Application, Channel, Material, State, Transition
+from .signatures import submission_signature_check
 
 EVENT_CREATED = "matters.application.created"
 EVENT_TRANSITION = "matters.application.transition"
@@ -49,6 +52,7 @@ APPLICANT_ROLES = frozenset({Role.ENTERPRISE, Role.PUBLIC})
 MATERIAL_MAX_BYTES = 10 * 1024 * 1024
 _REASON_MAX = 1000
 _KEY_MAX = 64
+_DATA_MAX_CHARS = 200_000
 
 
 class Action(enum.StrEnum):
@@ -62,6 +66,24 @@ class Action(enum.StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return str(_ACTION_LABELS[self])
+
+
+_ACTION_LABELS = {
+    Action.SUBMIT: gettext_lazy("提交"),
+    Action.WITHDRAW: gettext_lazy("撤回"),
+    Action.RESUBMIT: gettext_lazy("补正后重新提交"),
+    Action.ACCEPT: gettext_lazy("受理"),
+    Action.REFUSE: gettext_lazy("不予受理"),
+    Action.REVIEW: gettext_lazy("开始审查"),
+    Action.REQUEST_CORRECTIONS: gettext_lazy("要求补正"),
+    Action.APPROVE: gettext_lazy("准予"),
+    Action.REJECT: gettext_lazy("不予准予"),
+    Action.COMPLETE: gettext_lazy("办结"),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,7 +223,7 @@ def _check_actor(by: User, application: Application, rule: _Rule, action: Action
         if not (own or counter):
             raise DomainError(
                 ErrorCode.PERMISSION_DENIED,
-                _("只有申请人（或代办的窗口人员）可以%(action)s。") % {"action": action.value},
+                _("只有申请人（或代办的窗口人员）可以%(action)s。") % {"action": action.label},
                 {"action": action.value},
             )
         if counter:
@@ -237,56 +259,88 @@ def application_act(
         done = Application.objects.filter(applicant=by, idempotency_key=key).first()
         if done is not None:
             return done  # the same submission again: the same application
-    now = timezone.now()
     with transaction.atomic():
         application = _locked(number, expected_version)
         _check_actor(by, application, rule, action)
-        current = State(application.state)
-        if current not in rule.allowed_from:
-            raise DomainError(
-                ErrorCode.INVALID_STATE,
-                _("办件当前状态为“%(state)s”，不能%(action)s。")
-                % {"state": current.label, "action": action.value},
-                {"state": current.value, "action": action.value},
-            )
-        application.state = rule.target
-        application.version += 1
-        if action == Action.SUBMIT:
-            application.idempotency_key = key
-            application.submitted_at = now
-            application.digest = application_digest(application)
-        elif action == Action.ACCEPT:
-            application.accepted_at = now
-            matter = matters_load().matter(application.matter_code)
-            application.deadline = workdays_add(timezone.localdate(now), matter.promised_days)
-        elif rule.target in (State.APPROVED, State.REJECTED, State.REFUSED):
-            application.decided_at = now
-        elif action == Action.RESUBMIT:
-            application.digest = application_digest(application)
-        application.save()
-        Transition.objects.create(
-            application=application,
-            action=action.value,
-            from_state=current,
-            to_state=rule.target,
-            actor=actor_of(by),
-            reason=text,
-            at=now,
-        )
-        event_append(
-            event_type=EVENT_TRANSITION,
-            actor=actor_of(by),
-            subject=f"application:{application.number}",
-            payload={
-                "number": application.number,
-                "action": action.value,
-                "from": current.value,
-                "to": rule.target.value,
-                "version": application.version,
-                "digest": application.digest,
-            },
-        )
+        _transition(application, action, actor=actor_of(by), reason=text, key=key)
     return application
+
+
+def application_advance(
+    *, number: str, action: Action, actor: str, reason: str = ""
+) -> Application:
+    """Move an application one step on the platform's own authority: the automatic path
+    (秒批) of a matter whose handler found nothing for an officer to look at. ``actor`` names
+    the rule that acted (``system:auto-approval``); the caller has made the decision."""
+    action = Action(action)
+    text = reason_parse(reason, label=_("理由"), required=False, max_length=_REASON_MAX)
+    with transaction.atomic():
+        application = _locked(number, None)
+        _transition(application, action, actor=actor, reason=text, key=None)
+    return application
+
+
+def _transition(
+    application: Application, action: Action, *, actor: str, reason: str, key: str | None
+) -> None:
+    """The step itself, on a locked application: state, version, times, the matter's
+    handler, the :class:`Transition` row and the ledger event."""
+    rule = RULES[action]
+    handler = handler_for(application.matter_code)
+    current = State(application.state)
+    if current not in rule.allowed_from:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            _("办件当前状态为“%(state)s”，不能%(action)s。")
+            % {"state": current.label, "action": action.label},
+            {"state": current.value, "action": action.value},
+        )
+    now = timezone.now()
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        handler.check(application)
+    application.state = rule.target
+    application.version += 1
+    if action == Action.SUBMIT:
+        application.idempotency_key = key
+        application.submitted_at = now
+        application.digest = application_digest(application)
+        if matters_load().matter(application.matter_code).signature_required:
+            submission_signature_check(application, application.digest)
+    elif action == Action.ACCEPT:
+        application.accepted_at = now
+        matter = matters_load().matter(application.matter_code)
+        application.deadline = workdays_add(timezone.localdate(now), matter.promised_days)
+    elif rule.target in (State.APPROVED, State.REJECTED, State.REFUSED):
+        application.decided_at = now
+    elif action == Action.RESUBMIT:
+        application.digest = application_digest(application)
+    application.save()
+    Transition.objects.create(
+        application=application,
+        action=action.value,
+        from_state=current,
+        to_state=rule.target,
+        actor=actor,
+        reason=reason,
+        at=now,
+    )
+    event_append(
+        event_type=EVENT_TRANSITION,
+        actor=actor,
+        subject=f"application:{application.number}",
+        payload={
+            "number": application.number,
+            "action": action.value,
+            "from": current.value,
+            "to": rule.target.value,
+            "version": application.version,
+            "digest": application.digest,
+        },
+    )
+    if action == Action.APPROVE:
+        handler.approved(application, actor)
+    elif action == Action.SUBMIT:
+        handler.submitted(application)
 
 
 def _sniff(content: bytes) -> str:
@@ -335,7 +389,7 @@ def material_add(
         materials = (
             matter.materials_for(application.situation_code)
             if application.situation_code
-            else matter.common_materials
+            else matter.all_materials  # several situations at once (a multi-item change)
         )
         if material_code not in {m.code for m in materials}:
             raise _invalid(
@@ -370,3 +424,32 @@ def material_add(
             },
         )
     return material
+
+
+def application_data_save(
+    *, by: User, number: str, data: dict[str, object], expected_version: int | None = None
+) -> Application:
+    """Save a draft's form (the wizard's save and resume): replace ``data`` as a whole.
+
+    Only the applicant (or the counter official filing for them) may, only while it is a
+    draft; the content is checked when it is submitted, not here, so a half-filled form can
+    be kept. ``expected_version`` guards against two tabs overwriting each other.
+    """
+    if not isinstance(data, dict):
+        raise _invalid(_("申请内容必须是 JSON 对象。"), "data")
+    if len(canonical_json(data)) > _DATA_MAX_CHARS:
+        raise _invalid(_("申请内容过长（不超过 %(n)d 个字符）。") % {"n": _DATA_MAX_CHARS}, "data")
+    with transaction.atomic():
+        application = _locked(number, expected_version)
+        _check_actor(by, application, RULES[Action.SUBMIT], Action.SUBMIT)
+        if application.state != State.DRAFT:
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                _("办件已提交（当前状态“%(state)s”），不能再修改申请内容。")
+                % {"state": State(application.state).label},
+                {"state": application.state},
+            )
+        application.data = data
+        application.version += 1
+        application.save(update_fields=["data", "version"])
+    return application

@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from yingshang.accounts.models import User
@@ -18,7 +17,9 @@ from yingshang.core.errors import DomainError
 
 from .catalogue import matters_load
 from .models import Application, State
+from .selectors import application_signing, applications_visible
 from .services import RULES, Action, application_act
+from .signatures import application_sign
 
 
 @require_GET
@@ -55,7 +56,6 @@ def matter_guide(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- Applications: "my applications", the officers' queue, the case view ------------------------
 
-_OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.UNDER_REVIEW, State.CORRECTIONS)
 _APPLICANT_ACTIONS = (Action.SUBMIT, Action.WITHDRAW, Action.RESUBMIT)
 _OFFICER_ACTIONS = (
     Action.ACCEPT,
@@ -85,14 +85,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     if isinstance(user, HttpResponse):
         return user
     today = timezone.localdate()
-    if user.is_official:
-        rows = list(
-            Application.objects.filter(state__in=_OPEN_STATES).order_by(
-                F("deadline").asc(nulls_last=True), "submitted_at"
-            )[:200]
-        )
-    else:
-        rows = list(Application.objects.filter(applicant=user)[:200])
+    rows = list(applications_visible(user)[:200])  # an official: their department's queue
     names = {m.code: m.name for m in matters_load().matters}
     return render(
         request,
@@ -111,6 +104,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("password", "otp_token")
 def application_page(request: HttpRequest, number: str) -> HttpResponse:
     """One application: its facts, materials and history, and the actions the user may take."""
     user = _signed_in_user(request)
@@ -128,6 +122,16 @@ def application_page(request: HttpRequest, number: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "sign":  # 签名确认: a fresh login, then sign
+                application_sign(
+                    by=user,
+                    number=number,
+                    password=request.POST.get("password", ""),
+                    otp_token=request.POST.get("otp_token", ""),
+                    expected_digest=request.POST.get("digest", ""),
+                    request=request,
+                )
+                return redirect("matters:application", number=number)
             action = Action(request.POST.get("action", ""))
             application_act(
                 by=user,
@@ -151,23 +155,10 @@ def application_page(request: HttpRequest, number: str) -> HttpResponse:
         {
             "application": application,
             "matter": matters_load().matter(application.matter_code),
-            "actions": [(a.value, ACTION_LABELS[a], RULES[a].needs_reason) for a in possible],
+            "actions": [(a.value, a.label, RULES[a].needs_reason) for a in possible],
             "error": error,
             "idempotency_key": secrets.token_hex(8),
+            "signing": application_signing(user, application),
         },
         status=status,
     )
-
-
-ACTION_LABELS = {  # lazily translated: built at import
-    Action.SUBMIT: gettext_lazy("提交"),
-    Action.WITHDRAW: gettext_lazy("撤回"),
-    Action.RESUBMIT: gettext_lazy("补正后重新提交"),
-    Action.ACCEPT: gettext_lazy("受理"),
-    Action.REFUSE: gettext_lazy("不予受理"),
-    Action.REVIEW: gettext_lazy("开始审查"),
-    Action.REQUEST_CORRECTIONS: gettext_lazy("要求补正"),
-    Action.APPROVE: gettext_lazy("准予"),
-    Action.REJECT: gettext_lazy("不予准予"),
-    Action.COMPLETE: gettext_lazy("办结"),
-}

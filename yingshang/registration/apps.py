@@ -6,3 +6,7 @@ class RegistrationConfig(AppConfig):
     name = "yingshang.registration"
     label = "registration"
     verbose_name = _("登记注册")
+
+    def ready(self) -> None:
+        # Registers the matter handlers of establishment, change and deregistration.
+        from . import services  # noqa: F401

@@ -195,8 +195,14 @@ class MarketEntity(models.Model):
         return str(EntityStatus(self.status).label)
 
 
+_MEMBER_LABELS = {"investors": _("投资人（股东）及出资"), "officers": _("主要人员")}
+
+
 def field_label(field: str) -> str:
-    """The Chinese name of a MarketEntity field, as forms, messages and history show it."""
+    """The Chinese name of a MarketEntity field (or of its investors and officers), as
+    forms, messages and history show it."""
+    if field in _MEMBER_LABELS:
+        return str(_MEMBER_LABELS[field])
     model_field = MarketEntity._meta.get_field(field)
     return str(getattr(model_field, "verbose_name", field))
 
@@ -237,3 +243,120 @@ class EntityVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id} v{self.version}"
+
+
+class InvestorKind(models.TextChoices):
+    PERSON = "person", _("自然人")
+    ORGANISATION = "organisation", _("法人或其他组织")
+
+
+class Investor(models.Model):
+    """投资人: a shareholder (股东), partner (合伙人) or sole investor, with the contribution
+    subscribed (认缴出资, 万元 of the entity's currency) and the date it must be paid by.
+
+    ``identifier`` is the resident ID number of a person or the credit code of an
+    organisation. The rows are replaced as a whole by a change and kept in each version's
+    snapshot.
+    """
+
+    entity = models.ForeignKey(
+        MarketEntity, on_delete=models.CASCADE, related_name="investors", verbose_name=_("市场主体")
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("投资人名称（姓名）"), max_length=100)
+    kind = models.CharField(_("投资人类型"), max_length=16, choices=InvestorKind.choices)
+    identifier = models.CharField(_("证照号码"), max_length=18)
+    subscribed_capital = models.DecimalField(
+        _("认缴出资额（万元）"), max_digits=18, decimal_places=4
+    )
+    contribution_due_on = models.DateField(_("认缴出资期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投资人")
+        verbose_name_plural = _("投资人")
+        ordering = ["entity_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "position"], name="registry_investor_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfficerPost(models.TextChoices):
+    """职务 of a registered officer (主要人员)."""
+
+    CHAIR = "chair", _("董事长")
+    EXECUTIVE_DIRECTOR = "executive_director", _("执行董事")
+    DIRECTOR = "director", _("董事")
+    SUPERVISOR = "supervisor", _("监事")
+    MANAGER = "manager", _("经理")
+    MANAGING_PARTNER = "managing_partner", _("执行事务合伙人")
+    FINANCE = "finance", _("财务负责人")
+    LIAISON = "liaison", _("联络员")
+
+
+class Officer(models.Model):
+    """主要人员: directors, supervisors, managers, the managing partner."""
+
+    entity = models.ForeignKey(
+        MarketEntity, on_delete=models.CASCADE, related_name="officers", verbose_name=_("市场主体")
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("姓名"), max_length=50)
+    post = models.CharField(_("职务"), max_length=32, choices=OfficerPost.choices)
+    id_number = models.CharField(_("身份证件号码"), max_length=18)
+
+    class Meta:
+        verbose_name = _("主要人员")
+        verbose_name_plural = _("主要人员")
+        ordering = ["entity_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "position"], name="registry_officer_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.post}）"
+
+
+class RestrictionKind(models.TextChoices):
+    """What stands in the way of a simplified deregistration (简易注销), recorded by the
+    authority that imposed it (supervision, enforcement, courts through the registrar)."""
+
+    ABNORMAL_OPERATION = "abnormal_operation", _("列入经营异常名录")
+    ENFORCEMENT_PENDING = "enforcement_pending", _("存在未办结的行政处罚案件")
+    EQUITY_FROZEN = "equity_frozen", _("股权（财产份额）被冻结")
+    EQUITY_PLEDGED = "equity_pledged", _("股权（财产份额）已出质")
+
+
+class Restriction(models.Model):
+    """登记限制: a standing fact about an entity (on the abnormal-operation list, a pending
+    enforcement case, frozen or pledged equity) until it is lifted."""
+
+    entity = models.ForeignKey(
+        MarketEntity,
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+        verbose_name=_("市场主体"),
+    )
+    kind = models.CharField(_("类型"), max_length=32, choices=RestrictionKind.choices)
+    authority = models.CharField(_("作出机关"), max_length=100)
+    reference = models.CharField(_("文书编号"), max_length=100)
+    since = models.DateField(_("起始日期"))
+    note = models.CharField(_("说明"), max_length=500, blank=True, default="")
+    recorded_by = models.CharField(_("记录人"), max_length=200)
+    recorded_at = models.DateTimeField(_("记录时间"))
+    lifted_on = models.DateField(_("解除日期"), null=True, blank=True)
+    lifted_by = models.CharField(_("解除人"), max_length=200, blank=True, default="")
+    lift_reason = models.CharField(_("解除理由"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("登记限制")
+        verbose_name_plural = _("登记限制")
+        ordering = ["entity_id", "since", "id"]
+        indexes = [models.Index(fields=["entity", "lifted_on"], name="registry_restriction_open")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id}:{self.kind}"

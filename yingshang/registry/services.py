@@ -31,6 +31,7 @@ from yingshang.ledger.encoding import canonical_json
 from yingshang.ledger.services import event_append
 
 from . import search
+from .members import Members, members_of, members_snapshot, members_write
 from .models import (
     STATUS_ALLOWED_FROM,
     ChangeKind,
@@ -387,10 +388,14 @@ def _json_value(value: object) -> object:
 
 
 def entity_snapshot(entity: MarketEntity) -> dict[str, object]:
-    """Every column of the entity as JSON values (dates ISO, money as decimal text)."""
+    """Every column of the entity as JSON values (dates ISO, money as decimal text), with
+    its investors and officers."""
     return {
-        field.attname: _json_value(getattr(entity, field.attname))
-        for field in MarketEntity._meta.concrete_fields
+        **{
+            field.attname: _json_value(getattr(entity, field.attname))
+            for field in MarketEntity._meta.concrete_fields
+        },
+        **members_snapshot(entity),
     }
 
 
@@ -451,12 +456,18 @@ def _data_of(entity: MarketEntity) -> dict[str, object]:
 
 
 def entity_register(
-    *, actor: str, data: EntityData, application_ref: str | None = None
+    *,
+    actor: str,
+    data: EntityData,
+    application_ref: str | None = None,
+    members: Members | None = None,
 ) -> MarketEntity:
     """设立登记: create an entity; assign a new credit code when ``data`` has none.
 
     The code's category follows the type (1 企业, 2 个体工商户, 3 农民专业合作社) and its
     region the domicile. A given code that is already registered is a CONFLICT.
+    ``members`` (parsed by :func:`~yingshang.registry.members.members_parse`) are its
+    investors and officers.
     """
     actor = _actor(actor)
     application_ref = _application_ref(application_ref)
@@ -469,6 +480,8 @@ def entity_register(
         entity = MarketEntity(**values, status=EntityStatus.ACTIVE, version=1)
         entity.created_at = entity.updated_at = now
         _insert_with_code(entity, data)
+        if members is not None:
+            members_write(entity, members)
         search.index_entity(entity_id=entity.pk, old_name=None, new_name=entity.name)
         _record(
             entity,
@@ -550,17 +563,19 @@ def entity_change(
     changes: Mapping[str, object],
     expected_version: int,
     application_ref: str | None = None,
+    members: Members | None = None,
 ) -> MarketEntity:
     """变更登记: change registered facts of an active entity.
 
     ``changes`` maps field names (:data:`CHANGEABLE_FIELDS`) to new raw values; the
-    result is validated as a whole. ``expected_version`` must be the version the caller
-    read, or the change is refused with CONFLICT. The type may change only within the
+    result is validated as a whole; ``members``, when given, replaces the investors and
+    officers. ``expected_version`` must be the version the caller read, or the change is
+    refused with STALE_VERSION. The type may change only within the
     same code category and never to or from a branch.
     """
     actor = _actor(actor)
     application_ref = _application_ref(application_ref)
-    if not isinstance(changes, Mapping) or not changes:
+    if not isinstance(changes, Mapping) or not (changes or members is not None):
         raise DomainError(
             ErrorCode.INVALID_INPUT, _("请至少填写一项变更内容。"), {"field": "changes"}
         )
@@ -598,7 +613,14 @@ def entity_change(
             for field in CHANGEABLE_FIELDS
             if getattr(new, field) != _comparable(current[field])
         )
-        if not changed:
+        members_changed: list[str] = []
+        if members is not None:
+            before_members = members_of(entity)
+            if members.investors != before_members.investors:
+                members_changed.append("investors")
+            if members.officers != before_members.officers:
+                members_changed.append("officers")
+        if not changed and not members_changed:
             raise DomainError(
                 ErrorCode.INVALID_INPUT, _("提交的内容与现有登记信息相同，没有需要变更的事项。")
             )
@@ -608,15 +630,18 @@ def entity_change(
         entity.version += 1
         entity.updated_at = timezone.now()
         entity.save(update_fields=[*changed, "version", "updated_at"])
+        if members is not None and members_changed:
+            members_write(entity, members)
         search.index_entity(entity_id=entity.pk, old_name=old_name, new_name=entity.name)
+        all_changed = sorted([*changed, *members_changed])
         _record(
             entity,
             kind=ChangeKind.CHANGED,
-            changed=changed,
+            changed=all_changed,
             actor=actor,
             application_ref=application_ref,
             event_type=EVENT_CHANGED,
-            event_details={"name": entity.name, "changed_fields": changed},
+            event_details={"name": entity.name, "changed_fields": all_changed},
         )
     return entity
 

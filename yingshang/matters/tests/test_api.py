@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from yingshang.licences.tests.conftest import sign_in
+from yingshang.matters.models import Application
 
-from .conftest import PDF, matter_with_materials
+from .conftest import PDF, matter_with_materials, sign_application
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,7 @@ def test_an_applicant_drafts_uploads_and_submits_then_an_officer_decides(
     )
     assert upload.status_code == 201, upload.content
     assert upload.json()["content_type"] == "application/pdf"
+    sign_application(Application.objects.get(number=number))
     submit = {"idempotency_key": "api-key-0001"}
     url = f"/api/v1/applications/{number}/actions/submit"
     first = client.post(url, submit, "application/json").json()

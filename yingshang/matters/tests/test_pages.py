@@ -11,6 +11,8 @@ from yingshang.licences.tests.conftest import sign_in
 from yingshang.matters.catalogue import matters_load
 from yingshang.matters.models import State
 
+from .conftest import sign_application
+
 pytestmark = pytest.mark.django_db
 
 
@@ -42,6 +44,7 @@ def test_an_applicant_submits_and_an_officer_decides_through_the_pages(
     assert draft.number in mine
     page = client.get(url).content.decode()
     assert 'data-testid="action-submit"' in page and "action-accept" not in page
+    sign_application(draft)
     response = client.post(
         url, {"action": "submit", "version": "1", "idempotency_key": "page-key-01"}
     )

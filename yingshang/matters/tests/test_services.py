@@ -19,10 +19,11 @@ from yingshang.matters.services import (
     material_path,
 )
 
-from .conftest import PDF, PNG, matter_with_materials
+from .conftest import PDF, PNG, matter_with_materials, sign_application
 
 
 def test_the_whole_lifecycle_with_a_deadline_in_working_days(draft, applicant, officer):
+    sign_application(draft)
     submitted = application_act(
         by=applicant, number=draft.number, action=Action.SUBMIT, idempotency_key="k-0000001"
     )
@@ -47,6 +48,7 @@ def test_the_whole_lifecycle_with_a_deadline_in_working_days(draft, applicant, o
 
 
 def test_submission_is_idempotent(draft, applicant):
+    sign_application(draft)
     first = application_act(
         by=applicant, number=draft.number, action=Action.SUBMIT, idempotency_key="same-key-1"
     )
@@ -79,6 +81,7 @@ def test_wrong_state_or_wrong_person_is_refused(draft, applicant, officer, actio
 
 
 def test_refusal_needs_a_reason_and_stale_versions_conflict(draft, applicant, officer):
+    sign_application(draft)
     application_act(
         by=applicant, number=draft.number, action=Action.SUBMIT, idempotency_key="key-000002"
     )
@@ -131,6 +134,7 @@ def test_counter_channel_files_for_an_applicant(applicant, officer):
         by=officer, matter_code=matter.code, situation_code=situation.code, applicant=applicant
     )
     assert application.channel == Channel.COUNTER and application.applicant_id == applicant.pk
+    sign_application(application)  # the applicant signs at the counter, not the officer
     submitted = application_act(
         by=officer, number=application.number, action=Action.SUBMIT, idempotency_key="counter-01"
     )

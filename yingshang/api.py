@@ -72,6 +72,7 @@ def _register_routers() -> None:
     from yingshang.licences.api import router as licences_router
     from yingshang.licences.industry_api import router as industry_router
     from yingshang.matters.api import router as matters_router
+    from yingshang.registration.api import router as registration_router
     from yingshang.registration.name_api import router as names_router
     from yingshang.registry.api import router as registry_router
 
@@ -81,6 +82,7 @@ def _register_routers() -> None:
     api.add_router("", industry_router)
     api.add_router("", matters_router)
     api.add_router("", names_router)
+    api.add_router("", registration_router)
 
 
 _register_routers()

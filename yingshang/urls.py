@@ -19,6 +19,7 @@ urlpatterns = [
     path("licences/", include("yingshang.licences.urls")),
     path("industry/", include("yingshang.licences.industry_urls")),
     path("matters/", include("yingshang.matters.urls")),
+    path("registration/", include("yingshang.registration.urls")),
     path(".well-known/did.json", did_document, name="did-document"),
     path("ns/licence/v1", licence_context, name="licence-context"),
     path("", include("yingshang.portal.urls")),

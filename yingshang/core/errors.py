@@ -41,7 +41,9 @@ class ErrorCode(enum.StrEnum):
     AUTH_FAILED = "AUTH_FAILED"
     SIGNATURE_REQUIRED = "SIGNATURE_REQUIRED"
     # Registration.
-    NAME_CONFLICT = "NAME_CONFLICT"  # identical to a registered, reserved or recently cancelled name
+    NAME_CONFLICT = (
+        "NAME_CONFLICT"  # identical to a registered, reserved or recently cancelled name
+    )
     NAME_SIMILAR = "NAME_SIMILAR"  # similar names: needs the declarant's signed commitment
     RESERVATION_EXPIRED = "RESERVATION_EXPIRED"
     NOT_ELIGIBLE = "NOT_ELIGIBLE"

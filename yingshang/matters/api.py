@@ -22,7 +22,7 @@ from yingshang.core.schemas import ErrorOut
 
 from . import bundles, selectors, services, signatures
 from .catalogue import matters_load
-from .models import Application, Bundle, Signature
+from .models import Application, Bundle, Signature, State
 
 router = Router(tags=["matters"])
 
@@ -110,7 +110,10 @@ def application_out(application: Application) -> dict[str, Any]:
         "channel": application.channel,
         "state": application.state,
         "version": application.version,
-        "digest": application.digest,
+        # Before (re)submission, what the applicant would sign now; after, what was submitted.
+        "digest": services.application_digest(application)
+        if application.state in (State.DRAFT, State.CORRECTIONS)
+        else application.digest,
         "deadline": application.deadline.isoformat() if application.deadline else None,
         "data": application.data,
         "materials": list(application.materials.all()),

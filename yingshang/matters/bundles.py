@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingshang.accounts.models import Role, User
+from yingshang.accounts.models import User
 from yingshang.accounts.permissions import actor_of, role_check
 from yingshang.accounts.services import reauthenticate
 from yingshang.core.errors import DomainError, ErrorCode
@@ -50,6 +50,7 @@ from .signatures import bundle_signature_store, digest_parse
 EVENT_CREATED = "matters.bundle.created"
 EVENT_SUBMITTED = "matters.bundle.submitted"
 
+_DATA_MAX_CHARS = 200_000
 _TERMINAL = frozenset({State.COMPLETED, State.REFUSED, State.REJECTED, State.WITHDRAWN})
 
 
@@ -104,6 +105,12 @@ def bundle_create(
     spec = matters_load().bundle(bundle_code)
     if not isinstance(data, dict):
         raise _invalid(_("申请内容必须是 JSON 对象。"), "data")
+    try:
+        size = len(canonical_json(data))
+    except (TypeError, ValueError) as exc:
+        raise _invalid(_("申请内容无法表示为 JSON。"), "data") from exc
+    if size > _DATA_MAX_CHARS:
+        raise _invalid(_("申请内容过长（不超过 %(n)d 个字符）。") % {"n": _DATA_MAX_CHARS}, "data")
     parts = data.get("parts") or {}
     if not isinstance(parts, dict):
         raise _invalid(_("“parts”必须是以事项代码为键的 JSON 对象。"), "data.parts")
@@ -349,10 +356,3 @@ def bundle_status(bundle: Bundle) -> BundleStatus:
         state_label=str(_STATE_LABELS[summary]),
         members=tuple(members),
     )
-
-
-def bundles_of(user: User) -> list[Bundle]:
-    """The bundles ``user`` applied for or filed, newest first."""
-    if user.role == Role.PUBLIC or user.role == Role.ENTERPRISE:
-        return list(Bundle.objects.filter(applicant=user)[:100])
-    return list(Bundle.objects.filter(filed_by=user)[:100])

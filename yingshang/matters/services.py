@@ -263,6 +263,7 @@ def application_act(
         application = _locked(number, expected_version)
         _check_actor(by, application, rule, action)
         _transition(application, action, actor=actor_of(by), reason=text, key=key)
+    application.refresh_from_db()  # the matter's handler may have moved it on (秒批)
     return application
 
 

@@ -29,10 +29,11 @@ The lead's registration services call :func:`name_index_entity` in their transac
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
+import itertools
 import multiprocessing
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -635,6 +636,11 @@ def _reservation_chunk(now: dt.datetime) -> _Chunk:
 def _produce(
     chunks: Iterator[tuple[list[tuple[Any, ...]], dt.datetime]], workers: int
 ) -> Iterator[_Chunk]:
+    """Keys of the chunks in order; in ``workers`` forked processes when above one.
+
+    The chunks are read here, in this thread (the database connection is this thread's),
+    and at most ``2 * workers`` are in flight, so memory stays bounded.
+    """
     if workers <= 1:
         for chunk in chunks:
             yield _chunk_rows(chunk)
@@ -642,7 +648,14 @@ def _produce(
     _registered_keys("上海鑫达贸易有限公司", "310000")  # load word lists before forking
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        yield from pool.imap(_chunk_rows, chunks, chunksize=1)
+        pending: collections.deque[Any] = collections.deque()
+        for chunk in itertools.islice(chunks, 2 * workers):
+            pending.append(pool.apply_async(_chunk_rows, (chunk,)))
+        while pending:
+            result = pending.popleft().get()
+            for chunk in itertools.islice(chunks, 1):
+                pending.append(pool.apply_async(_chunk_rows, (chunk,)))
+            yield result
 
 
 @contextlib.contextmanager
@@ -785,10 +798,3 @@ class _Writer:
         with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-
-
-def rebuild_timed(progress: Callable[[int, int], None] | None = None) -> tuple[int, float]:
-    """:func:`name_index_rebuild` and its wall-clock seconds (for the CLI and the benchmark)."""
-    started = time.perf_counter()
-    count = name_index_rebuild(progress=progress)
-    return count, time.perf_counter() - started

@@ -315,7 +315,7 @@ def name_reserve(
             declarant=declarant,
             filed_by=by,
             channel=channel,
-            region_code=region_code,
+            region_code=region_code.strip(),
             industry_code=industry_code,
             entity_type=entity_type,
             reserved_at=now,

@@ -778,7 +778,11 @@ def commitment_digest(application: Application, investor_identifier: str) -> str
 def commitments_missing(application: Application) -> list[str]:
     """The names of the investors who have not yet signed the commitment."""
     entity = _entity(application.credit_code)
-    signed = set(application.commitments.values_list("investor_identifier", flat=True))
+    signed = set(
+        Commitment.objects.filter(application=application).values_list(
+            "investor_identifier", flat=True
+        )
+    )
     return [i.name for i in members_of(entity).investors if i.identifier not in signed]
 
 
@@ -812,7 +816,9 @@ def commitment_sign(*, by: User, number: str, password: str, otp_token: str = ""
             ErrorCode.PERMISSION_DENIED,
             _("您不是该市场主体登记的投资人，不能签署全体投资人承诺书。"),
         )
-    if application.commitments.filter(investor_identifier=investor.identifier).exists():
+    if Commitment.objects.filter(
+        application=application, investor_identifier=investor.identifier
+    ).exists():
         raise DomainError(
             ErrorCode.CONFLICT, _("您已签署过这份承诺书。"), {"investor": investor.name}
         )

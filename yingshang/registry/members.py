@@ -128,7 +128,7 @@ def _officer(raw: object, index: int) -> OfficerData:
         raise _bad(prefix, who, _("应为包含姓名、职务和身份证件号码的对象。"))
     name = _text(raw, "name", f"{prefix}.name", who, 50)
     try:
-        post = OfficerPost(raw.get("post"))
+        post = OfficerPost(str(raw.get("post", "")))
     except ValueError:
         allowed = "、".join(f"{p.value}（{p.label}）" for p in OfficerPost)
         raise _bad(f"{prefix}.post", who, _("职务应为以下之一：%(a)s。") % {"a": allowed}) from None

@@ -26,7 +26,7 @@ from yingshang.matters.services import Action, application_act, application_data
 
 from .conftest import PASSWORD, totp_now
 
-FORM = {
+FORM: dict[str, object] = {
     "name": "上海鑫达贸易有限公司",
     "parts": {"seal-filing": {"seals": ["公章", "财务专用章"]}},
 }

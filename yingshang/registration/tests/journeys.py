@@ -195,7 +195,7 @@ def establish(
     if by is None:
         number = reserve(founder, trade_name or unique_trade_name())
     else:
-        number = _counter_reserve(by, founder, trade_name)
+        number = counter_reserve(by, founder, trade_name)
     application = registration_start_establishment(
         founder, establishment_data(founder, number, capital=capital), by=by
     )
@@ -203,7 +203,7 @@ def establish(
     return sign_and_submit(filer, application, signer=founder)
 
 
-def _counter_reserve(officer: User, founder: User, trade_name: str | None) -> str:
+def counter_reserve(officer: User, founder: User, trade_name: str | None = None) -> str:
     reservation = name_reserve(
         by=officer,
         name=f"上海{trade_name or unique_trade_name()}科技有限公司",

@@ -265,3 +265,66 @@ def test_an_entity_on_the_abnormal_list_is_not_eligible(founder):
         j.sign_and_submit(founder, application)
     assert exc.value.code == ErrorCode.NOT_ELIGIBLE
     assert exc.value.details["rule"] == "abnormal_operation"
+
+
+def test_the_conclude_command_deregisters_ended_notices(founder):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    code = _established(founder)
+    application = j.deregistration_start(founder, code)
+    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
+    j.sign_and_submit(founder, application)
+    deregistration = Deregistration.objects.get(application=application)
+    listing = StringIO()
+    call_command("registration", "notices", stdout=listing)
+    assert deregistration.number in listing.getvalue()
+    _notice_ran_out(deregistration)
+    out = StringIO()
+    call_command("registration", "conclude", stdout=out)
+    assert deregistration.number in out.getvalue()
+    assert MarketEntity.objects.get(credit_code=code).status == EntityStatus.CANCELLED
+
+
+def test_an_individual_business_skips_the_notice(founder):
+    from yingshang.registry.members import members_parse
+    from yingshang.registry.services import entity_data_parse, entity_register
+
+    entity = entity_register(
+        actor="test",
+        data=entity_data_parse(
+            {
+                "name": "上海浦东新区王芳便利店",
+                "entity_type": "individual_business",
+                "legal_representative": "王芳",
+                "legal_representative_id_number": founder.id_number,
+                "established_on": "2020-01-01",
+                "region_code": j.REGION,
+                "address": "上海市浦东新区张杨路1号",
+                "industry_code": "5212",
+                "business_scope": "食品销售",
+            }
+        ),
+        members=members_parse(
+            [
+                {
+                    "name": "王芳",
+                    "kind": "person",
+                    "identifier": founder.id_number,
+                    "subscribed_capital": "5",
+                }
+            ],
+            [],
+        ),
+    )
+    application = j.deregistration_start(founder, entity.credit_code)
+    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
+    j.sign_and_submit(founder, application)
+    application.refresh_from_db()
+    assert application.state == State.COMPLETED
+    deregistration = Deregistration.objects.get(application=application)
+    assert deregistration.notice_ends_on is None
+    assert deregistration.state == DeregistrationState.DEREGISTERED
+    entity.refresh_from_db()
+    assert entity.status == EntityStatus.CANCELLED

@@ -206,6 +206,11 @@ def _locked(number: str, expected_version: int | None) -> Application:
             _("没有编号为 %(number)s 的办件。") % {"number": number},
             {"number": number},
         )
+    _version_check(application, expected_version)
+    return application
+
+
+def _version_check(application: Application, expected_version: int | None) -> None:
     if expected_version is not None and application.version != expected_version:
         raise DomainError(
             ErrorCode.STALE_VERSION,
@@ -213,7 +218,6 @@ def _locked(number: str, expected_version: int | None) -> Application:
             % {"now": application.version, "seen": expected_version},
             {"version": application.version},
         )
-    return application
 
 
 def _check_actor(by: User, application: Application, rule: _Rule, action: Action) -> None:
@@ -256,12 +260,25 @@ def application_act(
     text = reason_parse(reason, label=_("理由"), required=rule.needs_reason, max_length=_REASON_MAX)
     key = _idempotent_key(idempotency_key) if action == Action.SUBMIT else None
     if key is not None:
-        done = Application.objects.filter(applicant=by, idempotency_key=key).first()
+        done = Application.objects.filter(number=number, idempotency_key=key).first()
         if done is not None:
+            _check_actor(by, done, rule, Action.SUBMIT)
             return done  # the same submission again: the same application
     with transaction.atomic():
-        application = _locked(number, expected_version)
+        application = _locked(number, None)
+        if key is not None and application.idempotency_key == key:
+            _check_actor(by, application, rule, Action.SUBMIT)
+            return application  # a retry that raced the first attempt, which committed
+        _version_check(application, expected_version)
         _check_actor(by, application, rule, action)
+        if key is not None and (
+            Application.objects.filter(applicant_id=application.applicant_id, idempotency_key=key)
+            .exclude(pk=application.pk)
+            .exists()
+        ):
+            raise _invalid(
+                _("这个幂等键已用于您的另一件申请，请为每次提交生成新的幂等键。"), "idempotency_key"
+            )
         _transition(application, action, actor=actor_of(by), reason=text, key=key)
     application.refresh_from_db()  # the matter's handler may have moved it on (秒批)
     return application

@@ -29,6 +29,10 @@ DEPARTMENTS = [
     ("PD-TYJ", "浦东新区文化体育和旅游局（体育）", "310115", "TYJ"),
     ("PD-YJJ", "上海市药品监督管理局浦东分局", "310115", "YJJ"),
     ("PD-SWJ", "浦东新区水务局", "310115", "SWJ"),
+    # The departments that pull registration facts (信息共享): tax, social insurance, fund.
+    ("PD-SW", "国家税务总局上海市浦东新区税务局", "310115", "SW"),
+    ("PD-RSJ", "浦东新区人力资源和社会保障局", "310115", "RSJ"),
+    ("PD-GJJ", "上海市公积金管理中心浦东新区分中心", "310115", "GJJ"),
 ]
 
 # username, role, display name, department, jurisdiction
@@ -48,7 +52,10 @@ ACCOUNTS: list[tuple[str, Role, str, str, str]] = [
     ("yancao", Role.LICENSING_OFFICER, "卫烟草", "PD-YCZM", "310115"),
     ("xiaofang", Role.LICENSING_OFFICER, "蒋消防", "PD-XFJY", "310115"),
     ("weijian", Role.LICENSING_OFFICER, "沈卫健", "PD-WJW", "310115"),
+    ("shuiwu", Role.LICENSING_OFFICER, "韩税务", "PD-SW", "310115"),
 ]
+# The demo person's ID number from real-name verification: they found the demo companies.
+ID_NUMBERS = {"gongzhong": "31011519850601002X"}
 ADMIN_USERNAME = "lingdao"  # the leader doubles as the platform administrator (Django admin)
 
 
@@ -81,6 +88,7 @@ def demo_accounts_ensure(*, enterprise_credit_code: str) -> list[DemoAccount]:
                     department_code=department,
                     jurisdiction=jurisdiction,
                     entity_credit_code=enterprise_credit_code if role is Role.ENTERPRISE else "",
+                    id_number=ID_NUMBERS.get(username, ""),
                 ),
             )
             if role.is_official:

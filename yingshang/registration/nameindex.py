@@ -732,7 +732,11 @@ def name_index_rebuild(
     count = 0
     with _sqlite_bulk(), transaction.atomic(), connection.cursor() as cursor:
         if vendor == "postgresql":
+            # Pending deferred foreign-key checks (rows changed earlier in the caller's
+            # transaction) would make TRUNCATE refuse: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {FRAGMENT_TABLE}, {ENTRY_TABLE}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         else:
             cursor.execute(f"DELETE FROM {FRAGMENT_TABLE}")  # noqa: S608

@@ -94,7 +94,7 @@ CONTRIBUTION_YEARS = 5  # 《公司法》（2023）第四十七条: 认缴出资
 LLC_MAX_SHAREHOLDERS = 50
 OFFICER_ROLES = frozenset({Role.REGISTRATION_OFFICER, Role.LEADER})
 # Who pulls which registration facts (信息共享): seal, tax, social insurance, housing fund, bank.
-NOTICE_DEPARTMENTS = ("GAJ", "SWJ", "RSJ", "GJJ", "YH")
+NOTICE_DEPARTMENTS = ("GAJ", "SW", "RSJ", "GJJ", "YH")
 EVENT_CASE = "registration.case.checked"
 EVENT_DEREGISTRATION = "registration.deregistration"
 EVENT_OBJECTION = "registration.objection"

@@ -65,6 +65,7 @@ from yingshang.registry.models import (
 
 from . import forms, selectors, services
 from .models import (
+    Commitment,
     Deregistration,
     DeregistrationState,
     NameReservation,
@@ -76,7 +77,7 @@ from .nameindex import NameCheck, name_check
 from .reservations import COMMITMENT_TEXT as NAME_COMMITMENT_TEXT
 from .reservations import name_reserve, reservation_get
 
-ALL = "__all__"  # the error slot above the form
+ALL = "all"  # the error slot above the form
 OFFICER_ROLES = frozenset({Role.REGISTRATION_OFFICER, Role.LEADER})
 COUNTER_ROLES = frozenset({Role.REGISTRATION_OFFICER})
 SEARCH_LIMIT = 30
@@ -161,6 +162,8 @@ def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpRespo
 def _errors_of(exc: DomainError, shown: frozenset[str] | set[str]) -> dict[str, str]:
     """The error beside its field when the page shows that field, else above the form."""
     field = str(exc.details.get("field", ""))
+    if not field and exc.code in (ErrorCode.AUTH_FAILED, ErrorCode.RATE_LIMITED):
+        field = "password"
     base = field.split("[", 1)[0].split(".", 1)[0]
     if field and (field in shown or base in shown):
         errors = {field: exc.message}
@@ -179,9 +182,7 @@ def _version(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _rows(
-    request: HttpRequest, prefix: str, fields: tuple[str, ...]
-) -> list[dict[str, str]]:
+def _rows(request: HttpRequest, prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
     """Table rows posted as ``<prefix>-<i>-<field>``; rows left entirely blank are dropped."""
     rows: list[dict[str, str]] = []
     for index in range(ROWS_MAX):
@@ -198,7 +199,7 @@ def _row_view(
 ) -> list[dict[str, Any]]:
     """Rows for a table of inputs, each with its errors, plus ``blank`` empty rows."""
     shown: list[dict[str, Any]] = []
-    for index, raw in enumerate([*rows, *({} for _ in range(blank))]):
+    for index, raw in enumerate([*rows, *({} for _blank in range(blank))]):
         values = raw if isinstance(raw, Mapping) else {}
         row_errors: dict[str, str] = {}
         for key, message in errors.items():
@@ -303,9 +304,7 @@ def _application(request: HttpRequest, number: str) -> tuple[User, Application] 
         number=number, matter_code__in=services.MATTER_KINDS
     ).first()
     if application is None or not _may_edit(user, application):
-        return _refused(
-            request, _("没有编号为 %(number)s 的登记申请。") % {"number": number}, 404
-        )
+        return _refused(request, _("没有编号为 %(number)s 的登记申请。") % {"number": number}, 404)
     return user, application
 
 
@@ -470,16 +469,12 @@ def counter(request: HttpRequest) -> HttpResponse:
         return _refused(request, _("只有登记注册人员可以在窗口代为办理登记。"))
     errors: dict[str, str] = {}
     status = 200
-    values = {
-        k: _text(request, k, 40) for k in ("applicant", "kind", "situation", "credit_code")
-    }
+    values = {k: _text(request, k, 40) for k in ("applicant", "kind", "situation", "credit_code")}
     if request.method == "POST":
         try:
             applicant = _applicant_named(values["applicant"])
             if values["kind"] not in KIND_MATTERS:
-                raise DomainError(
-                    ErrorCode.INVALID_INPUT, _("请选择登记事项。"), {"field": "kind"}
-                )
+                raise DomainError(ErrorCode.INVALID_INPUT, _("请选择登记事项。"), {"field": "kind"})
             establishing = values["kind"] == "establishment"
             if establishing and values["situation"] not in dict(SITUATIONS):
                 raise DomainError(
@@ -678,15 +673,16 @@ def wizard_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
                     )
             else:
                 _save(user, application, _step_data(request, step, application), _version(request))
-            if action in ("add_investor", "add_officer", "upload", "search"):
-                extra_investors = int(action == "add_investor")
-                extra_officers = int(action == "add_officer")
-                if action != "add_investor" and action != "add_officer":
-                    return redirect("registration:step", number=number, step=step)
-            else:
+            if action == "upload":
+                return redirect("registration:step", number=number, step=step)
+            if action not in ("add_investor", "add_officer", "search"):
                 index = STEP_CODES.index(step)
-                target = STEP_CODES[max(index - 1, 0)] if action == "back" else STEP_CODES[index + 1]
+                target = (
+                    STEP_CODES[max(index - 1, 0)] if action == "back" else STEP_CODES[index + 1]
+                )
                 return redirect("registration:step", number=number, step=target)
+            extra_investors = int(action == "add_investor")
+            extra_officers = int(action == "add_officer")
         except DomainError as exc:
             errors, status = _errors_of(exc, STEP_FIELDS[step]), exc.code.http_status
             application.refresh_from_db()
@@ -754,10 +750,15 @@ def _step_context(
         context["reservation"] = reservation
     elif step == "scope":
         context["scope_items"] = _scope_items(data.get("scope", []))
+        context["q"] = request.POST.get("q", "")[:40]
+        chosen = set(data.get("scope", []))
+        context["results"] = [e for e in industry_matches(context["q"]) if e.code not in chosen]
     elif step == "investors":
         rows = data.get("investors") if isinstance(data.get("investors"), list) else []
         blank = 1 + extra_investors if rows else 1
-        context["investor_rows"] = _row_view(rows or [], INVESTOR_FIELDS, errors, "investors", blank)
+        context["investor_rows"] = _row_view(
+            rows or [], INVESTOR_FIELDS, errors, "investors", blank
+        )
         context["investor_kinds"] = InvestorKind.choices
     elif step == "officers":
         rows = data.get("officers") if isinstance(data.get("officers"), list) else []
@@ -826,7 +827,9 @@ def _change_values(data: Mapping[str, Any], entity: MarketEntity) -> dict[str, A
         if entity.business_term_end
         else "",
     }
-    values = {k: str(changes.get(k, v) if changes.get(k) is not None else "") for k, v in current.items()}
+    values = {
+        k: str(changes.get(k, v) if changes.get(k) is not None else "") for k, v in current.items()
+    }
     ticked = {
         "domicile": "address" in changes or "region_code" in changes,
         "capital": "registered_capital" in changes,
@@ -836,7 +839,7 @@ def _change_values(data: Mapping[str, Any], entity: MarketEntity) -> dict[str, A
         "members": "investors" in data and "registered_capital" not in changes,
         "term": "business_term_end" in changes,
     }
-    return {"values": values, "ticked": ticked, "changes": changes}
+    return {"values": values, "ticked": [k for k, on in ticked.items() if on], "changes": changes}
 
 
 def _change_data(
@@ -955,7 +958,8 @@ def _change_page(request: HttpRequest, user: User, application: Application) -> 
     data = application.data if isinstance(application.data, dict) else {}
     shown = _change_values(data, entity)
     investors, officers = _members_rows(data, entity)
-    problem, findings = (None, [])
+    problem: DomainError | None = None
+    findings: list[dict[str, str]] = []
     has_changes = bool(shown["changes"]) or "investors" in data
     if has_changes:
         problem, findings = _dry_run(services.change_check, services.change_findings, application)
@@ -1030,7 +1034,7 @@ def _deregistration_page(
         services.deregistration_eligibility(entity)
     except DomainError as exc:
         eligibility = exc.message
-    signed = {c.investor_identifier: c for c in application.commitments.all()}
+    signed = {c.investor_identifier: c for c in Commitment.objects.filter(application=application)}
     investors = [
         {"name": i.name, "kind": i.kind, "commitment": signed.get(i.identifier)}
         for i in members_of(entity).investors
@@ -1123,10 +1127,11 @@ def notice(request: HttpRequest, number: str) -> HttpResponse:
                 contact=values["contact"],
                 grounds=values["grounds"],
             )
-            values = {k: "" for k in values}
+            values = dict.fromkeys(values, "")
         except DomainError as exc:
-            errors, status = _errors_of(exc, {"objector", "contact", "grounds"}), (
-                exc.code.http_status
+            errors, status = (
+                _errors_of(exc, {"objector", "contact", "grounds"}),
+                (exc.code.http_status),
             )
     today = timezone.localdate()
     is_open = (
@@ -1170,16 +1175,17 @@ def objections(request: HttpRequest) -> HttpResponse:
                     ErrorCode.INVALID_INPUT, _("请选择异议是否成立。"), {"field": "upheld"}
                 )
             services.objection_decide(
-                by=user, number=number, upheld=choice == "yes", reason=_text(request, "reason", 1000)
+                by=user,
+                number=number,
+                upheld=choice == "yes",
+                reason=_text(request, "reason", 1000),
             )
             decided = number
         except DomainError as exc:
             errors[number] = _errors_of(exc, {"upheld", "reason"})
             status = exc.code.http_status
     prefix = jurisdiction_prefix(user.jurisdiction) if user.jurisdiction else ""
-    rows = Objection.objects.select_related("deregistration").filter(
-        state=ObjectionState.PENDING
-    )
+    rows = Objection.objects.select_related("deregistration").filter(state=ObjectionState.PENDING)
     if Role(user.role) != Role.LEADER and prefix:
         rows = rows.filter(deregistration__region_code__startswith=prefix)
     recent = Objection.objects.select_related("deregistration").exclude(

@@ -77,7 +77,7 @@ def test_one_form_opens_one_draft_per_member(applicant):
     assert members["new-taxpayer-package"].data == {}
     status = bundle_status(bundle)
     assert status.state == "draft" and len(status.members) == len(spec.members)
-    assert {m.department for m in status.members} >= {"SCJG", "GAJ", "SWJ"}
+    assert {m.department for m in status.members} >= {"SCJG", "GAJ", "SW"}
     with pytest.raises(DomainError) as exc:
         bundle_create(by=applicant, bundle_code="enterprise-opening", data={"parts": {"x": {}}})
     assert exc.value.details["field"] == "data.parts"

@@ -58,7 +58,7 @@ def test_the_named_matters_are_there(shipped: MatterCatalogue) -> None:
     assert shipped.matter("enterprise-establishment").name == "企业设立登记"
     assert shipped.matter("enterprise-establishment").type is MatterType.ADMINISTRATIVE_LICENCE
     assert shipped.matter("seal-filing").department == "GAJ"
-    assert shipped.matter("new-taxpayer-package").department == "SWJ"
+    assert shipped.matter("new-taxpayer-package").department == "SW"
     assert shipped.matter("bank-account-appointment").type is MatterType.PUBLIC_SERVICE
 
 
@@ -146,7 +146,7 @@ def test_enterprise_opening_bundle(shipped: MatterCatalogue) -> None:
         "enterprise-change",
         "enterprise-simple-deregistration",
     }
-    assert set(bundle.departments) == {"SCJG", "GAJ", "SWJ", "RSJ", "GJJ", "YH"}
+    assert set(bundle.departments) == {"SCJG", "GAJ", "SW", "RSJ", "GJJ", "YH"}
     assert shipped.bundles_with("seal-filing") == (bundle,)
 
 

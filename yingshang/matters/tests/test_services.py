@@ -139,3 +139,27 @@ def test_counter_channel_files_for_an_applicant(applicant, officer):
         by=officer, number=application.number, action=Action.SUBMIT, idempotency_key="counter-01"
     )
     assert submitted.state == State.SUBMITTED
+
+
+def test_a_retried_submission_returns_the_same_application_even_at_the_counter(
+    applicant, officer, sign
+):
+    matter, situation = matter_with_materials()
+    application = application_create(
+        by=officer, matter_code=matter.code, situation_code=situation.code, applicant=applicant
+    )
+    sign(application)
+    first = application_act(
+        by=officer, number=application.number, action=Action.SUBMIT, idempotency_key="counter-1"
+    )
+    again = application_act(
+        by=officer, number=application.number, action=Action.SUBMIT, idempotency_key="counter-1"
+    )
+    assert again.pk == first.pk and again.version == first.version
+    other = application_create(by=applicant, matter_code=matter.code, situation_code=situation.code)
+    sign(other)
+    with pytest.raises(DomainError) as exc:
+        application_act(
+            by=applicant, number=other.number, action=Action.SUBMIT, idempotency_key="counter-1"
+        )
+    assert exc.value.details["field"] == "idempotency_key"

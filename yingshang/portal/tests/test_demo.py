@@ -12,6 +12,8 @@ from yingshang.accounts.models import User
 from yingshang.licences.identity import identity_verify
 from yingshang.licences.models import IssuerKind, Licence, TrustedIssuer
 from yingshang.licences.verification import credential_verify, credential_verify_text
+from yingshang.matters.models import Application
+from yingshang.registration.models import Deregistration, NameIndexEntry
 from yingshang.registry.models import MarketEntity
 
 
@@ -23,7 +25,8 @@ def test_demo_issues_licences_and_writes_verifiable_samples(settings, tmp_path):
     assert "qiye" in out.getvalue() and "电子营业执照：已签发" in out.getvalue()
     enterprise = User.objects.get(username="qiye")
     assert Licence.objects.filter(credit_code=enterprise.entity_credit_code).exists()
-    assert Licence.objects.count() in (5, 6)  # the enterprise's may be among the first five
+    # five demo licences (the enterprise's may be among them) and the two demo registrations
+    assert Licence.objects.count() in (7, 8)
     folder = tmp_path / "demo"
     licence = json.loads((folder / "licence.json").read_text())
     assert credential_verify(licence).valid
@@ -39,7 +42,19 @@ def test_demo_issues_licences_and_writes_verifiable_samples(settings, tmp_path):
     )
     assert identity.issuer.kind == IssuerKind.ID_CARD
 
+    founder = User.objects.get(username="gongzhong")
+    established = (
+        Application.objects.filter(applicant=founder, state="completed").order_by("id").first()
+    )
+    assert established is not None and established.credit_code in out.getvalue()
+    notice = Deregistration.objects.get(state="notice")
+    assert notice.number in out.getvalue()
+    # the seeded names that still block others are in the name index
+    active = MarketEntity.objects.filter(status="active").count()
+    assert NameIndexEntry.objects.filter(source="entity").count() >= active
+
     count = Licence.objects.count()
     call_command("demo", entities=300, licences=5, stdout=StringIO())  # a second run adds nothing
     assert Licence.objects.count() == count
+    assert Deregistration.objects.count() == 1
     assert TrustedIssuer.objects.count() == 4

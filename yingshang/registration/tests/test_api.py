@@ -209,13 +209,13 @@ def test_departments_pull_only_their_notices_in_order(client: Client):
     application = j.establish(founder)
     application.refresh_from_db()
     Department.objects.create(
-        code="PD-TAX", name="浦东新区税务局", region_code=j.REGION, function="SWJ"
+        code="PD-TAX", name="浦东新区税务局", region_code=j.REGION, function="SW"
     )
     tax = j.official("taxman", role="licensing_officer", department="PD-TAX")
     taxed = sign_in(Client(), tax)
     first = _ok(taxed.get("/api/v1/registration/outbound"))
     assert [(n["department"], n["event"], n["credit_code"]) for n in first] == [
-        ("SWJ", "established", application.credit_code)
+        ("SW", "established", application.credit_code)
     ]
     assert "legal_representative_id_number" not in first[0]["payload"]
     assert _ok(taxed.get(f"/api/v1/registration/outbound?after={first[0]['id']}")) == []

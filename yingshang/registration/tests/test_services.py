@@ -59,7 +59,7 @@ def test_a_standard_establishment_is_approved_at_once_with_entity_licence_and_no
         OutboundNotice.objects.filter(credit_code=entity.credit_code).values_list(
             "department", flat=True
         )
-    ) == {"GAJ", "SWJ", "RSJ", "GJJ", "YH"}
+    ) == {"GAJ", "SW", "RSJ", "GJJ", "YH"}
 
 
 def test_a_case_with_warnings_waits_for_an_officer_whose_approval_registers(founder, officer):
@@ -139,7 +139,7 @@ def test_change_of_domicile_and_capital_reissues_the_licence_and_notifies(founde
     old.refresh_from_db()
     assert old.state == LicenceState.SUPERSEDED
     assert Licence.objects.get(credit_code=code, state=LicenceState.ACTIVE).version == 2
-    changed = OutboundNotice.objects.filter(credit_code=code, event="changed", department="SWJ")
+    changed = OutboundNotice.objects.filter(credit_code=code, event="changed", department="SW")
     assert changed.get().payload["changed_fields"] == [
         "address",
         "investors",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from yingshang.accounts.models import User
 from yingshang.licences.demo import demo_licences_ensure
 from yingshang.portal.demo import ADMIN_USERNAME, DEMO_PASSWORD, demo_accounts_ensure
+from yingshang.registration.demo import demo_registrations_ensure
 from yingshang.registry.models import EntityStatus, MarketEntity
 
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         if not MarketEntity.objects.exists():
             self.stdout.write(f"正在生成 {entities} 个演示市场主体……")
             call_command("seed", entities=entities, seed=seed)
+            self.stdout.write("正在建立企业名称比对库……")
+            call_command("names", "reindex", "--no-progress")
         # The demo enterprise is in 浦东新区, where the demo officials work.
         pudong = MarketEntity.objects.filter(region_code="310115", status=EntityStatus.ACTIVE)
         candidates = pudong if pudong.exists() else MarketEntity.objects.all()
@@ -38,6 +41,9 @@ class Command(BaseCommand):
             official=User.objects.get(username=ADMIN_USERNAME),
             enterprise_credit_code=credit_code,
             count=licences,
+        )
+        registrations = demo_registrations_ensure(
+            founder=User.objects.get(username="gongzhong"), password=DEMO_PASSWORD
         )
         self.stdout.write("")
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
@@ -56,4 +62,9 @@ class Command(BaseCommand):
             f"电子身份证、信任包）在 {issued.folder}/，"
             f"可用 `.venv/bin/yingshang licences verify {issued.folder}/licence.json` 核验。"
         )
+        if registrations is not None:
+            self.stdout.write(
+                f"企业开办：gongzhong 已在线设立 {registrations.established}；"
+                f"另一家企业的简易注销公告 {registrations.in_notice} 公示中（/registration/notices/）。"
+            )
         self.stdout.write(f"平台地址：http://127.0.0.1:{os.environ.get('PORT', '8000')}/")

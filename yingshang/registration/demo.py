@@ -1,0 +1,126 @@
+"""Demo registrations: the demo person (``gongzhong``) has established a company online, and
+a second company of theirs is in its 20-day simplified deregistration notice, so every
+registration page has something to show. Each step goes through the real services."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+from django.utils import timezone
+
+from yingshang.accounts.models import User
+from yingshang.matters.models import Application, State
+from yingshang.matters.services import Action, application_act, application_digest, material_add
+from yingshang.matters.signatures import application_sign
+
+from .models import Deregistration
+from .reservations import name_reserve
+from .services import MATTER_DEREGISTER, MATTER_ESTABLISH, commitment_sign, registration_start
+
+# A one-page PDF: the demo's domicile proof (a real upload is sniffed the same way).
+_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+_REGION = "310115"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoRegistrations:
+    established: str  # credit code
+    in_notice: str  # deregistration notice number
+
+
+def _submit(founder: User, application: Application, password: str) -> Application:
+    application.refresh_from_db()
+    application_sign(
+        by=founder,
+        number=application.number,
+        password=password,
+        expected_digest=application_digest(application),
+    )
+    return application_act(
+        by=founder,
+        number=application.number,
+        action=Action.SUBMIT,
+        idempotency_key=secrets.token_hex(8),
+    )
+
+
+def _establish(founder: User, name: str, password: str) -> str:
+    reservation = name_reserve(
+        by=founder, name=name, region_code=_REGION, industry_code="6513", entity_type="limited_np"
+    )
+    today = timezone.localdate()
+    due = today.replace(year=today.year + 4, day=min(today.day, 28))
+    application = registration_start(
+        by=founder,
+        matter_code=MATTER_ESTABLISH,
+        situation_code="llc",
+        data={
+            "reservation": reservation.number,
+            "entity_type": "limited_np",
+            "region_code": _REGION,
+            "address": "上海市浦东新区张江路88号3幢501室",
+            "registered_capital": "100",
+            "capital_currency": "CNY",
+            "scope": ["6513", "6511"],
+            "legal_representative": founder.display_name,
+            "legal_representative_id_number": founder.id_number,
+            "investors": [
+                {
+                    "name": founder.display_name,
+                    "kind": "person",
+                    "identifier": founder.id_number,
+                    "subscribed_capital": "100",
+                    "contribution_due_on": due.isoformat(),
+                }
+            ],
+            "officers": [
+                {
+                    "name": founder.display_name,
+                    "post": "executive_director",
+                    "id_number": founder.id_number,
+                },
+            ],
+        },
+    )
+    material_add(
+        by=founder,
+        number=application.number,
+        material_code="domicile-proof",
+        filename="租赁合同.pdf",
+        content=_PDF,
+    )
+    done = _submit(founder, application, password)
+    if done.state != State.COMPLETED:
+        raise RuntimeError(f"demo establishment of {name} was not approved at once: {done.state}")
+    return done.credit_code
+
+
+def demo_registrations_ensure(*, founder: User, password: str) -> DemoRegistrations | None:
+    """Establish the two demo companies and open the second one's deregistration notice,
+    unless the founder has done so already."""
+    existing = Deregistration.objects.filter(application__applicant=founder).first()
+    if existing is not None:
+        first = (
+            Application.objects.filter(
+                applicant=founder, matter_code=MATTER_ESTABLISH, state=State.COMPLETED
+            )
+            .order_by("id")
+            .values_list("credit_code", flat=True)
+            .first()
+        )
+        return DemoRegistrations(established=first or "", in_notice=existing.number)
+    if not founder.id_number:
+        return None
+    established = _establish(founder, "上海澜翊信息科技有限公司", password)
+    closing = _establish(founder, "上海璟骁网络科技有限公司", password)
+    application = registration_start(
+        by=founder,
+        matter_code=MATTER_DEREGISTER,
+        credit_code=closing,
+        data={"reason": "股东决定解散，未开展经营活动。"},
+    )
+    commitment_sign(by=founder, number=application.number, password=password)
+    _submit(founder, application, password)
+    notice = Deregistration.objects.get(application=application)
+    return DemoRegistrations(established=established, in_notice=notice.number)

@@ -664,6 +664,10 @@ def _establish(application: Application, actor: str) -> None:
     licence = business_licence_issue_as(actor=actor, credit_code=entity.credit_code)
     application.credit_code = entity.credit_code
     application.save(update_fields=["credit_code"])
+    if application.bundle_id is not None:  # 企业开办一件事: the other departments' parts
+        Application.objects.filter(bundle_id=application.bundle_id, credit_code="").update(
+            credit_code=entity.credit_code
+        )
     RegistrationCase.objects.filter(application=application).update(credit_code=entity.credit_code)
     _departments_notify(
         entity, event="established", application=application, payload=_public_facts(entity)

@@ -328,3 +328,33 @@ def test_an_individual_business_skips_the_notice(founder):
     assert deregistration.state == DeregistrationState.DEREGISTERED
     entity.refresh_from_db()
     assert entity.status == EntityStatus.CANCELLED
+
+
+def test_the_opening_bundle_establishes_and_gives_every_department_the_new_code(founder):
+    from yingshang.matters.bundles import bundle_create, bundle_digest, bundle_sign, bundle_submit
+    from yingshang.matters.models import Application
+
+    number = j.reserve(founder, j.unique_trade_name())
+    bundle = bundle_create(
+        by=founder,
+        bundle_code="enterprise-opening",
+        data={
+            **j.establishment_data(founder, number),
+            "parts": {"seal-filing": {"seals": ["公章", "财务专用章"]}},
+        },
+        situations={"enterprise-establishment": "llc"},
+    )
+    lead = Application.objects.get(bundle=bundle, matter_code="enterprise-establishment")
+    j.upload_domicile_proof(founder, lead)
+    bundle.refresh_from_db()
+    bundle_sign(
+        by=founder, number=bundle.number, password=j.PASSWORD, expected_digest=bundle_digest(bundle)
+    )
+    bundle_submit(by=founder, number=bundle.number, idempotency_key="opening-0001")
+    lead.refresh_from_db()
+    assert lead.state == State.COMPLETED and lead.credit_code
+    members = Application.objects.filter(bundle=bundle)
+    assert members.count() == 7
+    assert set(members.values_list("credit_code", flat=True)) == {lead.credit_code}
+    seal = members.get(matter_code="seal-filing")
+    assert seal.state == State.SUBMITTED and seal.data == {"seals": ["公章", "财务专用章"]}

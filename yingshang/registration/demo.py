@@ -29,16 +29,20 @@ class DemoRegistrations:
     in_notice: str  # deregistration notice number
 
 
-def _submit(founder: User, application: Application, password: str) -> Application:
+def sign_and_submit(
+    by: User, application: Application, *, signer: User, password: str
+) -> Application:
+    """``signer`` (the applicant) signs the application as it is now after re-entering the
+    password; ``by`` (the applicant, or the officer at the counter) submits it."""
     application.refresh_from_db()
     application_sign(
-        by=founder,
+        by=signer,
         number=application.number,
         password=password,
         expected_digest=application_digest(application),
     )
     return application_act(
-        by=founder,
+        by=by,
         number=application.number,
         action=Action.SUBMIT,
         idempotency_key=secrets.token_hex(8),
@@ -90,7 +94,7 @@ def _establish(founder: User, name: str, password: str) -> str:
         filename="租赁合同.pdf",
         content=_PDF,
     )
-    done = _submit(founder, application, password)
+    done = sign_and_submit(founder, application, signer=founder, password=password)
     if done.state != State.COMPLETED:
         raise RuntimeError(f"demo establishment of {name} was not approved at once: {done.state}")
     return done.credit_code
@@ -121,6 +125,6 @@ def demo_registrations_ensure(*, founder: User, password: str) -> DemoRegistrati
         data={"reason": "股东决定解散，未开展经营活动。"},
     )
     commitment_sign(by=founder, number=application.number, password=password)
-    _submit(founder, application, password)
+    sign_and_submit(founder, application, signer=founder, password=password)
     notice = Deregistration.objects.get(application=application)
     return DemoRegistrations(established=established, in_notice=notice.number)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,6 @@ from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.idcard import id_number_parse
 from yingshang.core.numbering import numbered_save
 from yingshang.core.reasons import reason_parse
-from yingshang.core.uscc import uscc_parse
 from yingshang.ledger.encoding import canonical_json
 from yingshang.ledger.services import event_append
 from yingshang.licences.catalogue import catalogue_load
@@ -59,7 +59,13 @@ from yingshang.registry.models import (
     OfficerPost,
 )
 from yingshang.registry.restrictions import restrictions_open
-from yingshang.registry.services import entity_change, entity_register, entity_set_status
+from yingshang.registry.selectors import entity_find
+from yingshang.registry.services import (
+    entity_change,
+    entity_register,
+    entity_set_status,
+    stale_version,
+)
 
 from . import forms
 from .models import (
@@ -133,18 +139,6 @@ def may_act_for(user: User, entity: MarketEntity) -> bool:
     return bool(user.id_number) and user.id_number == entity.legal_representative_id_number
 
 
-def _entity(credit_code: object) -> MarketEntity:
-    code = uscc_parse(credit_code).code
-    entity = MarketEntity.objects.filter(credit_code=code).first()
-    if entity is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("未找到统一社会信用代码为%(code)s的市场主体。") % {"code": code},
-            {"credit_code": code},
-        )
-    return entity
-
-
 def _require_party(user: User, entity: MarketEntity) -> None:
     if not may_act_for(user, entity):
         raise DomainError(
@@ -176,7 +170,7 @@ def registration_start(
         )
     code = ""
     if matter_code != MATTER_ESTABLISH:
-        entity = _entity(credit_code)
+        entity = entity_find(credit_code=credit_code)
         party = applicant if by.is_official and applicant is not None else by
         _require_party(party, entity)
         if by.is_official:
@@ -451,7 +445,7 @@ def establishment_findings(application: Application) -> list[Finding]:
 
 def _change_form(application: Application) -> tuple[forms.ChangeForm, MarketEntity]:
     form = forms.change_parse(application.data)
-    entity = _entity(application.credit_code)
+    entity = entity_find(credit_code=application.credit_code)
     if entity.status != EntityStatus.ACTIVE:
         raise DomainError(
             ErrorCode.INVALID_STATE,
@@ -460,22 +454,10 @@ def _change_form(application: Application) -> tuple[forms.ChangeForm, MarketEnti
             {"status": entity.status},
         )
     if entity.version != form.base_version:
-        raise _stale(entity, form.base_version)
+        raise stale_version(entity, form.base_version)
     if "name" in form.changes:
         _reservation(form.reservation, application.applicant, str(form.changes["name"]).strip())
     return form, entity
-
-
-def _stale(entity: MarketEntity, seen: int) -> DomainError:
-    return DomainError(
-        ErrorCode.STALE_VERSION,
-        _(
-            "该市场主体的登记信息已更新（当前为第%(current)d版，申请依据的是第%(seen)d版），"
-            "请按最新信息重新填写变更内容。"
-        )
-        % {"current": entity.version, "seen": seen},
-        {"current_version": entity.version, "expected_version": seen},
-    )
 
 
 _COMPANY_TYPES = forms.SITUATION_TYPES["llc"]
@@ -677,7 +659,7 @@ def _establish(application: Application, actor: str) -> None:
         title=_("设立登记已核准"),
         body=_("%(name)s设立登记已核准，电子营业执照（%(id)s）已签发。")
         % {"name": entity.name, "id": licence.licence_id},
-        link=f"/licences/{licence.licence_id}/",
+        link=reverse("licences:print", args=[licence.credit_code]),
     )
 
 
@@ -708,7 +690,7 @@ def _change(application: Application, actor: str) -> None:
         title=_("变更登记已核准"),
         body=_("变更登记已核准，已换发电子营业执照（%(id)s），原执照同时作废。")
         % {"id": licence.licence_id},
-        link=f"/licences/{licence.licence_id}/",
+        link=reverse("licences:print", args=[licence.credit_code]),
     )
 
 
@@ -781,7 +763,7 @@ def commitment_digest(application: Application, investor_identifier: str) -> str
 
 def commitments_missing(application: Application) -> list[str]:
     """The names of the investors who have not yet signed the commitment."""
-    entity = _entity(application.credit_code)
+    entity = entity_find(credit_code=application.credit_code)
     signed = set(
         Commitment.objects.filter(application=application).values_list(
             "investor_identifier", flat=True
@@ -801,7 +783,7 @@ def commitment_sign(*, by: User, number: str, password: str, otp_token: str = ""
         raise DomainError(
             ErrorCode.INVALID_STATE, _("申请已提交，不能再签署承诺。"), {"state": application.state}
         )
-    entity = _entity(application.credit_code)
+    entity = entity_find(credit_code=application.credit_code)
     investor = next(
         (
             i
@@ -854,10 +836,10 @@ def commitment_sign(*, by: User, number: str, password: str, otp_token: str = ""
 
 def deregistration_check(application: Application) -> None:
     base_version, _reason = forms.deregistration_parse(application.data)
-    entity = _entity(application.credit_code)
+    entity = entity_find(credit_code=application.credit_code)
     _require_party(application.applicant, entity)
     if entity.version != base_version:
-        raise _stale(entity, base_version)
+        raise stale_version(entity, base_version)
     deregistration_eligibility(entity)
     missing = commitments_missing(application)
     if missing:
@@ -869,7 +851,7 @@ def deregistration_check(application: Application) -> None:
 
 
 def _deregistration_submitted(application: Application) -> None:
-    entity = _entity(application.credit_code)
+    entity = entity_find(credit_code=application.credit_code)
     today = timezone.localdate()
     individual = entity.entity_type == EntityType.INDIVIDUAL_BUSINESS
     deregistration = Deregistration(

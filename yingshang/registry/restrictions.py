@@ -19,10 +19,10 @@ from yingshang.accounts.models import Role, User
 from yingshang.accounts.permissions import actor_of, jurisdiction_check, role_check
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.reasons import reason_parse
-from yingshang.core.uscc import uscc_parse
 from yingshang.ledger.services import event_append
 
 from .models import MarketEntity, Restriction, RestrictionKind
+from .selectors import entity_find
 
 EVENT_RECORDED = "registry.restriction.recorded"
 EVENT_LIFTED = "registry.restriction.lifted"
@@ -36,18 +36,6 @@ RECORDING_ROLES: dict[RestrictionKind, frozenset[Role]] = {
     RestrictionKind.EQUITY_FROZEN: frozenset({Role.REGISTRATION_OFFICER, Role.LEADER}),
     RestrictionKind.EQUITY_PLEDGED: frozenset({Role.REGISTRATION_OFFICER, Role.LEADER}),
 }
-
-
-def _entity(credit_code: object) -> MarketEntity:
-    code = uscc_parse(credit_code).code
-    entity = MarketEntity.objects.filter(credit_code=code).first()
-    if entity is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("未找到统一社会信用代码为%(code)s的市场主体。") % {"code": code},
-            {"credit_code": code},
-        )
-    return entity
 
 
 def _day(value: object, field: str) -> datetime.date:
@@ -96,7 +84,7 @@ def restriction_record(
     reference_text = reason_parse(reference, label=_("文书编号"), field="reference", max_length=100)
     note_text = reason_parse(note, label=_("说明"), field="note", required=False, max_length=500)
     day = _day(since, "since")
-    entity = _entity(credit_code)
+    entity = entity_find(credit_code=credit_code)
     jurisdiction_check(by, entity.region_code)
     with transaction.atomic():
         restriction = Restriction.objects.create(

@@ -473,15 +473,25 @@ def entity_search(
 # --- Officials ---------------------------------------------------------------------------
 
 
-def entity_get(*, credit_code: str, jurisdiction: str) -> MarketEntity:
-    """The full record for an official whose jurisdiction covers the entity's domicile.
+def entity_find(*, credit_code: object) -> MarketEntity:
+    """The entity of a credit code, for services that check permission themselves.
 
-    Raises INVALID_USCC, NOT_FOUND or OUTSIDE_JURISDICTION. Callers check the role.
+    Raises INVALID_USCC or NOT_FOUND.
     """
     code = uscc_parse(credit_code).code
     entity = MarketEntity.objects.filter(credit_code=code).first()
     if entity is None:
         raise _not_found(code)
+    return entity
+
+
+def entity_get(*, credit_code: str, jurisdiction: str) -> MarketEntity:
+    """The full record for an official whose jurisdiction covers the entity's domicile.
+
+    Raises INVALID_USCC, NOT_FOUND or OUTSIDE_JURISDICTION. Callers check the role.
+    """
+    entity = entity_find(credit_code=credit_code)
+    code = entity.credit_code
     if not covers(jurisdiction, entity.region_code):
         raise DomainError(
             ErrorCode.OUTSIDE_JURISDICTION,

@@ -544,16 +544,21 @@ def _locked(credit_code: object, expected_version: object) -> tuple[MarketEntity
             {"credit_code": code},
         )
     if entity.version != version:
-        raise DomainError(
-            ErrorCode.STALE_VERSION,
-            _(
-                "该市场主体的登记信息已被他人更新（当前为第%(current)d版，您依据的是第%(expected)d版），"
-                "请刷新后重新办理。"
-            )
-            % {"current": entity.version, "expected": version},
-            {"current_version": entity.version, "expected_version": version},
-        )
+        raise stale_version(entity, version)
     return entity, version
+
+
+def stale_version(entity: MarketEntity, seen: int) -> DomainError:
+    """STALE_VERSION: the caller built on version ``seen`` of an entity that has moved on."""
+    return DomainError(
+        ErrorCode.STALE_VERSION,
+        _(
+            "该市场主体的登记信息已被他人更新（当前为第%(current)d版，您依据的是第%(expected)d版），"
+            "请按最新信息重新办理。"
+        )
+        % {"current": entity.version, "expected": seen},
+        {"current_version": entity.version, "expected_version": seen},
+    )
 
 
 def entity_change(

@@ -15,8 +15,8 @@ from yingshang.accounts.models import Role, User
 from yingshang.accounts.services import NewUser, department_create, totp_enrol, user_create
 from yingshang.core.idcard import id_number_check_character
 from yingshang.matters.models import Application
-from yingshang.matters.services import Action, application_act, application_digest, material_add
-from yingshang.matters.signatures import application_sign
+from yingshang.matters.services import material_add
+from yingshang.registration import demo
 from yingshang.registration.reservations import name_reserve
 from yingshang.registration.services import (
     MATTER_CHANGE,
@@ -172,18 +172,8 @@ def sign_and_submit(
     by: User, application: Application, *, signer: User | None = None
 ) -> Application:
     """The applicant signs the current digest after a fresh login, then it is submitted."""
-    application.refresh_from_db()
-    application_sign(
-        by=signer or application.applicant,
-        number=application.number,
-        password=PASSWORD,
-        expected_digest=application_digest(application),
-    )
-    return application_act(
-        by=by,
-        number=application.number,
-        action=Action.SUBMIT,
-        idempotency_key=secrets.token_hex(8),
+    return demo.sign_and_submit(
+        by, application, signer=signer or application.applicant, password=PASSWORD
     )
 
 

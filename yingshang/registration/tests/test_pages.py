@@ -358,8 +358,8 @@ def test_deregistration_commitment_notice_objection_and_the_deadline(founder, of
         "Location"
     ]
     number = url.split("/")[-2]
-    page = _text(client.get(url))
-    assert 'data-testid="eligible"' in page and "未签署" in page, page
+    first = _text(client.get(url))
+    assert 'data-testid="eligible"' in first and "未签署" in first
     client.post(url, {"action": "save", "version": _version(number), "reason": ""})
     assert "注销原因" in _text(client.get(url))  # what submitting would say now
     client.post(url, {"action": "save", "version": _version(number), "reason": "股东决定解散。"})

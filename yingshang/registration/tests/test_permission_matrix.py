@@ -11,6 +11,8 @@ from django.test import Client
 from yingshang.accounts.models import Role
 from yingshang.accounts.services import NewUser, totp_enrol, user_create
 from yingshang.licences.tests.conftest import sign_in
+from yingshang.registration.models import Deregistration
+from yingshang.registration.services import commitment_sign
 
 from . import journeys as j
 
@@ -57,11 +59,9 @@ def world() -> dict[str, str]:
     closing = j.establish(founder)
     closing.refresh_from_db()
     application = j.deregistration_start(founder, closing.credit_code)
-    from yingshang.registration.services import commitment_sign
-
     commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
     j.sign_and_submit(founder, application)
-    notice = application.deregistration.number
+    notice = Deregistration.objects.get(application=application).number
     j.registration_officer()  # creates the department PD-SAMR
     return {"code": closing.credit_code, "notice": notice}
 

@@ -65,6 +65,7 @@ class Command(BaseCommand):
         if registrations is not None:
             self.stdout.write(
                 f"企业开办：gongzhong 已在线设立 {registrations.established}；"
-                f"另一家企业的简易注销公告 {registrations.in_notice} 公示中（/registration/notices/）。"
+                f"另一家企业的简易注销公告 {registrations.in_notice} 公示中"
+                "（/registration/notices/）。"
             )
         self.stdout.write(f"平台地址：http://127.0.0.1:{os.environ.get('PORT', '8000')}/")

@@ -48,6 +48,9 @@ bench: setup
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/licences.py
+	$(BIN)/python bench/registration.py --part names
+	$(BIN)/python bench/registration.py --part establish
+	$(BIN)/python bench/registration.py --part crash
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

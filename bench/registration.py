@@ -1,6 +1,12 @@
 """Benchmark of registration (S2, S13, S14) at Shanghai scale, one part at a time.
 
     .venv/bin/python bench/registration.py --part names [--entities 3200000]
+    .venv/bin/python bench/registration.py --part establish [--entities 200000]
+    .venv/bin/python bench/registration.py --part crash [--applicants 200 --kills 2]
+
+``establish`` (submission to issued licence on the automatic path, p95 <= 2 s) and ``crash``
+(200 concurrent submissions to gunicorn while it is killed with SIGKILL and restarted: none
+lost, none duplicated) are in ``bench/registration_load.py``, which this command runs.
 
 Each part runs in a subprocess of its own against a scratch database it creates and removes
 afterwards: a SQLite file in a temporary folder by default; with ``DATABASE_URL`` set, a
@@ -23,6 +29,7 @@ exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -271,9 +278,30 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
     return out
 
 
+# The submission parts live in bench/registration_load.py (a server process, its own
+# arguments); this entry point hands them over so that one command runs every part.
+LOAD_PARTS = ("establish", "crash")
+
+
+def _load_main() -> int:
+    spec = importlib.util.spec_from_file_location(
+        "registration_load", Path(__file__).with_name("registration_load.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["registration_load"] = module
+    spec.loader.exec_module(module)
+    result: int = module.main()
+    return result
+
+
 def main() -> int:
+    peek = argparse.ArgumentParser(add_help=False)
+    peek.add_argument("--part", default="names")
+    if peek.parse_known_args()[0].part in LOAD_PARTS:
+        return _load_main()
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--part", choices=sorted(PARTS), default="names")
+    parser.add_argument("--part", choices=sorted([*PARTS, *LOAD_PARTS]), default="names")
     parser.add_argument("--entities", type=int, default=3_200_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--checks", type=int, default=2000)

@@ -358,3 +358,21 @@ def test_the_opening_bundle_establishes_and_gives_every_department_the_new_code(
     assert set(members.values_list("credit_code", flat=True)) == {lead.credit_code}
     seal = members.get(matter_code="seal-filing")
     assert seal.state == State.SUBMITTED and seal.data == {"seals": ["公章", "财务专用章"]}
+
+
+def test_the_expire_command_closes_reservations_past_their_term(founder):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from yingshang.registration.models import NameReservation
+
+    number = j.reserve(founder, j.unique_trade_name())
+    NameReservation.objects.filter(number=number).update(
+        reserved_at=timezone.now() - datetime.timedelta(days=70),
+        expires_at=timezone.now() - datetime.timedelta(days=9),
+    )
+    out = StringIO()
+    call_command("names", "expire", stdout=out)
+    assert "1" in out.getvalue()
+    assert NameReservation.objects.get(number=number).state == "expired"

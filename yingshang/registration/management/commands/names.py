@@ -1,4 +1,5 @@
-"""``yingshang names reindex`` and ``yingshang names check <name> --region 310000``.
+"""``yingshang names reindex``, ``yingshang names expire`` and ``yingshang names check <name>
+--region 310000``.
 
 ``reindex`` rebuilds the name index (名称比对库) from the register and the live
 reservations, with a progress bar; ``check`` prints a name check's verdict, message and the
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from yingshang.registration.nameindex import name_check, name_index_rebuild, name_index_stats
+from yingshang.registration.reservations import reservations_expire
 
 
 class Command(BaseCommand):
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         reindex = actions.add_parser("reindex", help="rebuild the name index from the register")
         reindex.add_argument("--workers", type=int, default=None, help="key-computing processes")
         reindex.add_argument("--no-progress", action="store_true", help="no progress bar")
+        actions.add_parser("expire", help="mark the reservations past their two months expired")
         check = actions.add_parser("check", help="check a declared name")
         check.add_argument("name", help="the full declared name")
         check.add_argument("--region", required=True, help="GB/T 2260 code of the residence")
@@ -37,6 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "reindex":
             self._reindex(options)
+        elif options["action"] == "expire":
+            count = reservations_expire()
+            self.stdout.write(_("已到期的名称保留：%(n)d 个。") % {"n": count})
         else:
             self._check(options)
 

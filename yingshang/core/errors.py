@@ -37,6 +37,7 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "CONFLICT"
     INVALID_STATE = "INVALID_STATE"
     STALE_VERSION = "STALE_VERSION"  # the caller read a version that has since changed
+    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"  # submitted before, under another idempotency key
     # Re-authentication and signatures (a fresh login before signing).
     AUTH_FAILED = "AUTH_FAILED"
     SIGNATURE_REQUIRED = "SIGNATURE_REQUIRED"
@@ -66,6 +67,7 @@ _HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
     ErrorCode.INVALID_STATE: HTTPStatus.CONFLICT,
     ErrorCode.STALE_VERSION: HTTPStatus.CONFLICT,
+    ErrorCode.ALREADY_SUBMITTED: HTTPStatus.CONFLICT,
     ErrorCode.AUTH_FAILED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.SIGNATURE_REQUIRED: HTTPStatus.UNPROCESSABLE_ENTITY,
     ErrorCode.NAME_CONFLICT: HTTPStatus.CONFLICT,

@@ -306,6 +306,17 @@ def _transition(
     rule = RULES[action]
     handler = handler_for(application.matter_code)
     current = State(application.state)
+    if action == Action.SUBMIT and application.submitted_at is not None:
+        raise DomainError(
+            ErrorCode.ALREADY_SUBMITTED,
+            _("办件%(number)s已于%(at)s提交（当前状态“%(state)s”），不能重复提交。")
+            % {
+                "number": application.number,
+                "at": timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                "state": current.label,
+            },
+            {"state": current.value},
+        )
     if current not in rule.allowed_from:
         raise DomainError(
             ErrorCode.INVALID_STATE,

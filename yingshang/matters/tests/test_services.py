@@ -163,3 +163,22 @@ def test_a_retried_submission_returns_the_same_application_even_at_the_counter(
             by=applicant, number=other.number, action=Action.SUBMIT, idempotency_key="counter-1"
         )
     assert exc.value.details["field"] == "idempotency_key"
+
+
+def test_submitting_again_under_another_key_is_already_submitted(applicant, sign):
+    matter, situation = matter_with_materials()
+    application = application_create(
+        by=applicant, matter_code=matter.code, situation_code=situation.code
+    )
+    sign(application)
+    application_act(
+        by=applicant, number=application.number, action=Action.SUBMIT, idempotency_key="first-key"
+    )
+    with pytest.raises(DomainError) as exc:
+        application_act(
+            by=applicant,
+            number=application.number,
+            action=Action.SUBMIT,
+            idempotency_key="other-key",
+        )
+    assert exc.value.code == ErrorCode.ALREADY_SUBMITTED

@@ -54,7 +54,6 @@ class DeregistrationState(models.TextChoices):
     PENDING_DECISION = "pending_decision", _("待登记机关决定")
     DEREGISTERED = "deregistered", _("已注销")
     TERMINATED = "terminated", _("简易注销程序终止")
-    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 OPEN_DEREGISTRATION_STATES = (DeregistrationState.NOTICE, DeregistrationState.PENDING_DECISION)

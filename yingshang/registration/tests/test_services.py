@@ -376,3 +376,29 @@ def test_the_expire_command_closes_reservations_past_their_term(founder):
     call_command("names", "expire", stdout=out)
     assert "1" in out.getvalue()
     assert NameReservation.objects.get(number=number).state == "expired"
+
+
+def test_an_objection_still_open_at_the_end_waits_for_the_registrar(founder, officer):
+    code = _established(founder)
+    application = j.deregistration_start(founder, code)
+    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
+    j.sign_and_submit(founder, application)
+    deregistration = Deregistration.objects.get(application=application)
+    objection = objection_file(
+        deregistration_number=deregistration.number,
+        objector="职工张某",
+        contact="13700000000",
+        grounds="拖欠工资未发。",
+    )
+    _notice_ran_out(deregistration)
+    assert deregistrations_conclude() == []
+    deregistration.refresh_from_db()
+    assert deregistration.state == DeregistrationState.PENDING_DECISION
+    with pytest.raises(DomainError) as exc:
+        application_act(by=officer, number=application.number, action=Action.APPROVE)
+    assert exc.value.code == ErrorCode.INVALID_STATE  # the objection is undecided
+    objection_decide(by=officer, number=objection.number, upheld=False, reason="工资已结清。")
+    application_act(by=officer, number=application.number, action=Action.APPROVE)
+    deregistration.refresh_from_db()
+    assert deregistration.state == DeregistrationState.DEREGISTERED
+    assert MarketEntity.objects.get(credit_code=code).status == EntityStatus.CANCELLED

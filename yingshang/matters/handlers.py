@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from yingshang.accounts.models import User
+
     from .models import Application
 
 
@@ -26,16 +28,23 @@ def _approve_nothing(application: Application, actor: str) -> None:
     del application, actor
 
 
+def _anyone(application: Application, officer: User) -> None:
+    del application, officer
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class MatterHandler:
     """``check`` runs before a submission or resubmission and raises DomainError for input
     that cannot be submitted; ``submitted`` runs after the submission is recorded (it may
     record findings and advance the application on the automatic path); ``approved`` is the
-    approval's effect, ``actor`` being who approved."""
+    approval's effect, ``actor`` being who approved; ``may_decide`` raises DomainError when
+    an officer (of the matter's department) may not decide this application, e.g. outside
+    their jurisdiction."""
 
     check: Callable[[Application], None] = _nothing
     submitted: Callable[[Application], None] = _nothing
     approved: Callable[[Application, str], None] = _approve_nothing
+    may_decide: Callable[[Application, User], None] = _anyone
 
 
 _HANDLERS: dict[str, MatterHandler] = {}

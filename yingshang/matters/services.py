@@ -232,8 +232,30 @@ def _check_actor(by: User, application: Application, rule: _Rule, action: Action
             )
         if counter:
             role_check(by, OFFICER_ROLES, action=_("在窗口代为办理"))
+            _department_check(by, application)
     else:
         role_check(by, OFFICER_ROLES, action=_("审批办件"))
+        _department_check(by, application)
+        handler_for(application.matter_code).may_decide(application, by)
+
+
+def _department_check(by: User, application: Application) -> None:
+    """An officer handles the matters of their own department (a leader, every matter)."""
+    if by.role == Role.LEADER:
+        return
+    matter = matters_load().matter(application.matter_code)
+    function = by.department.function if by.department is not None else ""
+    if function != matter.department:
+        departments = {d.code: d.name for d in matters_load().departments}
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED,
+            _("“%(matter)s”由%(department)s办理，您所在的部门不能办理。")
+            % {
+                "matter": matter.name,
+                "department": departments.get(matter.department, matter.department),
+            },
+            {"department": matter.department},
+        )
 
 
 def _idempotent_key(value: object) -> str:

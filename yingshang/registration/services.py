@@ -148,6 +148,18 @@ def _require_party(user: User, entity: MarketEntity) -> None:
         )
 
 
+def officer_may_decide(application: Application, officer: User) -> None:
+    """An officer decides registrations only inside their jurisdiction: the domicile the
+    form declares, or the registered entity's."""
+    region = ""
+    if application.credit_code:
+        region = entity_find(credit_code=application.credit_code).region_code
+    elif isinstance(application.data, dict):
+        region = str(application.data.get("region_code") or "")
+    if region:
+        jurisdiction_check(officer, region)
+
+
 def registration_start(
     *,
     by: User,
@@ -700,11 +712,17 @@ handler_register(
         check=establishment_check,
         submitted=_submitted(establishment_findings),
         approved=_establish,
+        may_decide=officer_may_decide,
     ),
 )
 handler_register(
     MATTER_CHANGE,
-    MatterHandler(check=change_check, submitted=_submitted(change_findings), approved=_change),
+    MatterHandler(
+        check=change_check,
+        submitted=_submitted(change_findings),
+        approved=_change,
+        may_decide=officer_may_decide,
+    ),
 )
 
 
@@ -944,7 +962,10 @@ def _deregister(application: Application, actor: str) -> None:
 handler_register(
     MATTER_DEREGISTER,
     MatterHandler(
-        check=deregistration_check, submitted=_deregistration_submitted, approved=_deregister
+        check=deregistration_check,
+        submitted=_deregistration_submitted,
+        approved=_deregister,
+        may_decide=officer_may_decide,
     ),
 )
 

@@ -402,3 +402,30 @@ def test_an_objection_still_open_at_the_end_waits_for_the_registrar(founder, off
     deregistration.refresh_from_db()
     assert deregistration.state == DeregistrationState.DEREGISTERED
     assert MarketEntity.objects.get(credit_code=code).status == EntityStatus.CANCELLED
+
+
+def test_only_the_registering_department_in_its_jurisdiction_decides(founder, officer):
+    from yingshang.accounts.services import department_create
+
+    application = j.establish(founder, capital="200000")  # waits for an officer
+    department_create(
+        actor="test", code="PD-GAJ", name="公安浦东分局", region_code=j.REGION, function="GAJ"
+    )
+    police = j.official("police", role="registration_officer", department="PD-GAJ")
+    with pytest.raises(DomainError) as exc:
+        application_act(by=police, number=application.number, action=Action.ACCEPT)
+    assert exc.value.code == ErrorCode.PERMISSION_DENIED
+    department_create(
+        actor="test",
+        code="HP-SAMR",
+        name="黄浦区市场监督管理局",
+        region_code="310101",
+        function="SCJG",
+    )
+    elsewhere = j.official("huangpu", role="registration_officer", department="HP-SAMR")
+    elsewhere.jurisdiction = "310101"
+    elsewhere.save(update_fields=["jurisdiction"])
+    with pytest.raises(DomainError) as exc:
+        application_act(by=elsewhere, number=application.number, action=Action.ACCEPT)
+    assert exc.value.code == ErrorCode.OUTSIDE_JURISDICTION
+    application_act(by=officer, number=application.number, action=Action.ACCEPT)

@@ -42,8 +42,12 @@ def _unknown_year(year: int) -> DomainError:
     )
 
 
+def _day_unchecked(d: datetime.date) -> datetime.date:
+    return d.date() if isinstance(d, datetime.datetime) else d
+
+
 def _day(d: datetime.date) -> datetime.date:
-    day = d.date() if isinstance(d, datetime.datetime) else d
+    day = _day_unchecked(d)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise _unknown_year(day.year)
     return day
@@ -87,6 +91,24 @@ def workdays_add(start: datetime.date, n: int) -> datetime.date:
     if index >= len(ordinals):
         raise _unknown_year(LAST_YEAR + 1)
     return datetime.date.fromordinal(ordinals[index])
+
+
+def workdays_add_or_estimate(start: datetime.date, n: int) -> tuple[datetime.date, bool]:
+    """:func:`workdays_add`, or, where the holidays of a year are not yet known, an estimate
+    counted Monday to Friday; the flag says it is estimated (to be re-checked once the
+    State Council's holiday notice is in the calendar). For internal deadlines, where refusing
+    the service for want of a calendar would be worse than an estimate."""
+    try:
+        return workdays_add(start, n), False
+    except DomainError as exc:
+        if exc.code != ErrorCode.CALENDAR_YEAR_UNKNOWN or n < 0:
+            raise
+    day, left = _day_unchecked(start), n
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day, True
 
 
 def workdays_between(a: datetime.date, b: datetime.date) -> int:

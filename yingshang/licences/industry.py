@@ -33,7 +33,7 @@ from yingshang.accounts.services import enterprise_notify
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.numbering import numbered_save
 from yingshang.core.reasons import reason_parse
-from yingshang.core.workdays import workdays_add
+from yingshang.core.workdays import workdays_add_or_estimate
 from yingshang.ledger.services import event_append
 from yingshang.licences import keys
 from yingshang.licences.catalogue import Catalogue, Industry, Permit, catalogue_load
@@ -346,22 +346,6 @@ def _licence_issue(
     )
 
 
-def post_check_due(start: dt.date, working_days: int) -> tuple[dt.date, bool]:
-    """The post-check deadline and whether it is estimated (holidays not yet published:
-    counted Monday to Friday, to be re-checked once the calendar is known)."""
-    try:
-        return workdays_add(start, working_days), False
-    except DomainError as exc:
-        if exc.code != ErrorCode.CALENDAR_YEAR_UNKNOWN:
-            raise
-    day, left = start, working_days
-    while left:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day, True
-
-
 def _approve(
     application: IndustryApplication, *, industry: Industry, actor: str, now: dt.datetime
 ) -> None:
@@ -375,7 +359,7 @@ def _approve(
     application.save(update_fields=["state", "licence", "decided_at"])
     due_text = ""
     if on_commitment:
-        due_on, estimated = post_check_due(
+        due_on, estimated = workdays_add_or_estimate(
             timezone.localdate(now), industry.post_check_working_days
         )
         PostCheck.objects.create(

@@ -97,6 +97,9 @@ class ApplicationOut(Schema):
     version: int
     digest: str
     deadline: str | None
+    deadline_estimated: bool = Field(
+        description="counted Monday to Friday: the year's holidays are not yet in the calendar"
+    )
     data: dict[str, Any]
     materials: list[MaterialOut]
     transitions: list[TransitionOut]
@@ -115,6 +118,7 @@ def application_out(application: Application) -> dict[str, Any]:
         if application.state in (State.DRAFT, State.CORRECTIONS)
         else application.digest,
         "deadline": application.deadline.isoformat() if application.deadline else None,
+        "deadline_estimated": application.deadline_estimated,
         "data": application.data,
         "materials": list(application.materials.all()),
         "transitions": [

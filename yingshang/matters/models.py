@@ -56,6 +56,8 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     deadline = models.DateField(_("承诺办结期限"), null=True, blank=True)
+    # Counted Monday to Friday because the year's holidays are not yet in the calendar.
+    deadline_estimated = models.BooleanField(_("期限为估算"), default=False)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     # The 一件事 bundle the application was opened by, if any.
     bundle = models.ForeignKey(

@@ -34,7 +34,7 @@ from yingshang.accounts.permissions import actor_of, role_check
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.numbering import numbered_save
 from yingshang.core.reasons import reason_parse
-from yingshang.core.workdays import workdays_add
+from yingshang.core.workdays import workdays_add_or_estimate
 from yingshang.ledger.encoding import canonical_json
 from yingshang.ledger.services import event_append
 
@@ -360,7 +360,9 @@ def _transition(
     elif action == Action.ACCEPT:
         application.accepted_at = now
         matter = matters_load().matter(application.matter_code)
-        application.deadline = workdays_add(timezone.localdate(now), matter.promised_days)
+        application.deadline, application.deadline_estimated = workdays_add_or_estimate(
+            timezone.localdate(now), matter.promised_days
+        )
     elif rule.target in (State.APPROVED, State.REJECTED, State.REFUSED):
         application.decided_at = now
     elif action == Action.RESUBMIT:

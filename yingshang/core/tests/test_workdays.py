@@ -16,6 +16,7 @@ from yingshang.core.workdays import (
     LAST_YEAR,
     is_workday,
     workdays_add,
+    workdays_add_or_estimate,
     workdays_between,
 )
 
@@ -147,3 +148,13 @@ def test_add_agrees_with_day_by_day_counting(start: datetime.date, n: int) -> No
 @given(days, days)
 def test_between_is_antisymmetric(a: datetime.date, b: datetime.date) -> None:
     assert workdays_between(a, b) == -workdays_between(b, a)
+
+
+def test_an_internal_deadline_past_the_calendar_is_estimated_on_weekdays() -> None:
+    known = workdays_add_or_estimate(datetime.date(LAST_YEAR, 9, 28), 3)
+    assert known == (workdays_add(datetime.date(LAST_YEAR, 9, 28), 3), False)
+    day, estimated = workdays_add_or_estimate(datetime.date(LAST_YEAR, 12, 31), 1)
+    assert estimated and day > datetime.date(LAST_YEAR, 12, 31) and day.weekday() < 5
+    with pytest.raises(DomainError) as exc:
+        workdays_add_or_estimate(datetime.date(LAST_YEAR + 1, 1, 5), -1)
+    assert exc.value.code is ErrorCode.CALENDAR_YEAR_UNKNOWN

@@ -13,6 +13,7 @@ from django.utils import timezone
 from yingshang.accounts.models import Notification, Role, User
 from yingshang.accounts.services import NewUser, department_create, user_create
 from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.core.workdays import workdays_add_or_estimate
 from yingshang.ledger.models import LedgerEvent
 from yingshang.licences import industry
 from yingshang.licences.eid_test_issuer import TestEidIssuer
@@ -307,10 +308,10 @@ def test_trusted_e_id_proves_the_legal_representative(applicant, entity, store_f
     assert "姓名" in exc.value.message
 
 
-def test_post_check_due_falls_back_to_weekdays_when_holidays_are_unknown():
-    due, estimated = industry.post_check_due(dt.date(2026, 12, 28), 5)
+def test_deadlines_fall_back_to_weekdays_when_holidays_are_unknown():
+    due, estimated = workdays_add_or_estimate(dt.date(2026, 12, 28), 5)
     assert estimated and due == dt.date(2027, 1, 4)
-    due, estimated = industry.post_check_due(dt.date(2026, 9, 28), 3)
+    due, estimated = workdays_add_or_estimate(dt.date(2026, 9, 28), 3)
     assert not estimated and due == dt.date(2026, 10, 8)  # 国庆 1-7 October skipped
 
 

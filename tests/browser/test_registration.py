@@ -1,7 +1,8 @@
 """Registration in a real browser: a person declares a name and establishes a company through
 the wizard (秒批, credit code, licence), changes its domicile and capital, deregisters it
 through the simplified procedure while someone objects on the public notice; and an officer
-does an establishment at the counter for an applicant who signs with their own password."""
+does the same at the counter (establishment, change, deregistration) for an applicant who
+signs with their own password."""
 
 from __future__ import annotations
 
@@ -153,6 +154,7 @@ def test_the_company_changes_domicile_and_capital(live_server, page: Page, found
     expect(page.get_by_test_id("history-row")).to_have_count(2)
     entity_row = MarketEntity.objects.get(credit_code=code)
     assert entity_row.address == "上海市浦东新区世纪大道200号" and entity_row.version == 2
+    assert entity_row.region_code == j.REGION  # the district was kept, not reset
 
 
 def test_simplified_deregistration_with_a_public_objection(
@@ -222,3 +224,57 @@ def test_an_officer_establishes_a_company_at_the_counter(live_server, page: Page
     code = page.get_by_test_id("credit-code").inner_text().strip()
     entity = MarketEntity.objects.get(credit_code=code)
     assert entity.name == name and entity.legal_representative_id_number == founder.id_number
+
+
+def test_an_officer_changes_and_deregisters_at_the_counter(
+    live_server, page: Page, founder
+) -> None:
+    code = _established(founder)
+    officer = j.registration_officer()
+    device = TOTPDevice.objects.get(user=officer)
+    base = live_server.url
+    _sign_in(page, base, officer.username, "/registration/counter/")
+    token = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+    page.get_by_label("动态口令").fill(f"{token:06d}")
+    page.get_by_role("button", name="登录").click()
+
+    # A change of domicile and capital, filed at the window; the applicant signs.
+    page.locator("#id-applicant").fill(founder.id_number)
+    page.locator("#id-kind").select_option("change")
+    page.locator("#id-credit-code").fill(code)
+    page.get_by_test_id("counter-start").click()
+    expect(page.get_by_test_id("current-facts")).to_contain_text("第1版")
+    page.get_by_test_id("item-domicile").check()
+    page.get_by_test_id("item-capital").check()
+    page.locator("#id-address").fill("上海市浦东新区陆家嘴环路1000号")
+    page.locator("#id-capital").fill("500")
+    page.locator('[name="investors-0-subscribed_capital"]').fill("500")
+    page.locator("#id-file").set_input_files(
+        files=[{"name": "住所使用证明.pdf", "mimeType": "application/pdf", "buffer": j.PDF}]
+    )
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("check-ok")).to_be_visible()
+    page.locator("#id-sign-password").fill(j.PASSWORD)  # typed by the applicant
+    page.get_by_test_id("sign-submit").click()
+    expect(page.get_by_test_id("entity-version")).to_contain_text("第2版")
+
+    # Then the simplified deregistration: the investor signs the commitment at the window.
+    page.goto(base + "/registration/counter/")
+    page.locator("#id-applicant").fill(founder.id_number)
+    page.locator("#id-kind").select_option("deregistration")
+    page.locator("#id-credit-code").fill(code)
+    page.get_by_test_id("counter-start").click()
+    expect(page.get_by_test_id("eligible")).to_be_visible()
+    page.locator("#id-reason").fill("股东决定解散。")
+    page.get_by_test_id("save").click()
+    page.locator("#id-investor").fill(founder.id_number)  # who signs, at the window
+    page.locator("#id-commit-password").fill(j.PASSWORD)
+    page.get_by_test_id("commit").click()
+    expect(page.get_by_test_id("commitment-signed")).to_be_visible()
+    page.locator("#id-sign-password").fill(j.PASSWORD)
+    page.get_by_test_id("sign-submit").click()
+    expect(page.get_by_test_id("deregistration-state")).to_have_text("公告中")
+
+    entity = MarketEntity.objects.get(credit_code=code)
+    assert entity.address == "上海市浦东新区陆家嘴环路1000号" and entity.version == 2
+    assert Deregistration.objects.get(credit_code=code).state == DeregistrationState.NOTICE

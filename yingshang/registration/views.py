@@ -827,9 +827,7 @@ def _change_values(data: Mapping[str, Any], entity: MarketEntity) -> dict[str, A
         if entity.business_term_end
         else "",
     }
-    values = {
-        k: str(changes.get(k, v) if changes.get(k) is not None else "") for k, v in current.items()
-    }
+    values = {k: str(changes[k] if changes.get(k) is not None else v) for k, v in current.items()}
     ticked = {
         "domicile": "address" in changes or "region_code" in changes,
         "capital": "registered_capital" in changes,

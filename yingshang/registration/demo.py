@@ -10,11 +10,12 @@ import secrets
 from django.utils import timezone
 
 from yingshang.accounts.models import User
+from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.matters.models import Application, State
 from yingshang.matters.services import Action, application_act, application_digest, material_add
 from yingshang.matters.signatures import application_sign
 
-from .models import Deregistration
+from .models import Deregistration, NameReservation
 from .reservations import name_reserve
 from .services import MATTER_DEREGISTER, MATTER_ESTABLISH, commitment_sign, registration_start
 
@@ -49,10 +50,33 @@ def sign_and_submit(
     )
 
 
-def _establish(founder: User, name: str, password: str) -> str:
-    reservation = name_reserve(
-        by=founder, name=name, region_code=_REGION, industry_code="6513", entity_type="limited_np"
-    )
+# Trade names for the demo companies, tried in turn until one is free in the seeded register.
+_TRADE_NAMES = ("澜翊", "璟骁", "翊澜", "骁璟", "珑钰", "钰珑", "铂昊", "昊铂")
+
+
+def _reserve(founder: User, industry: str, taken: set[str]) -> NameReservation:
+    for trade_name in _TRADE_NAMES:
+        if trade_name in taken:
+            continue
+        try:
+            reservation = name_reserve(
+                by=founder,
+                name=f"上海{trade_name}{industry}有限公司",
+                region_code=_REGION,
+                industry_code="6513",
+                entity_type="limited_np",
+            )
+        except DomainError as exc:
+            if exc.code in (ErrorCode.NAME_CONFLICT, ErrorCode.NAME_SIMILAR):
+                continue
+            raise
+        taken.add(trade_name)
+        return reservation
+    raise RuntimeError("every demo trade name is taken in this register")
+
+
+def _establish(founder: User, industry: str, password: str, taken: set[str]) -> str:
+    reservation = _reserve(founder, industry, taken)
     today = timezone.localdate()
     due = today.replace(year=today.year + 4, day=min(today.day, 28))
     application = registration_start(
@@ -96,7 +120,9 @@ def _establish(founder: User, name: str, password: str) -> str:
     )
     done = sign_and_submit(founder, application, signer=founder, password=password)
     if done.state != State.COMPLETED:
-        raise RuntimeError(f"demo establishment of {name} was not approved at once: {done.state}")
+        raise RuntimeError(
+            f"demo establishment {done.number} was not approved at once: {done.state}"
+        )
     return done.credit_code
 
 
@@ -116,8 +142,9 @@ def demo_registrations_ensure(*, founder: User, password: str) -> DemoRegistrati
         return DemoRegistrations(established=first or "", in_notice=existing.number)
     if not founder.id_number:
         return None
-    established = _establish(founder, "上海澜翊信息科技有限公司", password)
-    closing = _establish(founder, "上海璟骁网络科技有限公司", password)
+    taken: set[str] = set()
+    established = _establish(founder, "信息科技", password, taken)
+    closing = _establish(founder, "网络科技", password, taken)
     application = registration_start(
         by=founder,
         matter_code=MATTER_DEREGISTER,

@@ -429,3 +429,33 @@ def test_only_the_registering_department_in_its_jurisdiction_decides(founder, of
         application_act(by=elsewhere, number=application.number, action=Action.ACCEPT)
     assert exc.value.code == ErrorCode.OUTSIDE_JURISDICTION
     application_act(by=officer, number=application.number, action=Action.ACCEPT)
+
+
+def test_the_demo_picks_free_names_in_whatever_register_it_meets(founder):
+    from yingshang.registration.demo import demo_registrations_ensure
+    from yingshang.registration.nameindex import name_index_entity
+    from yingshang.registry.services import entity_data_parse, entity_register
+
+    taken = entity_register(
+        actor="test",
+        data=entity_data_parse(
+            {
+                "name": "上海澜翊信息科技有限公司",
+                "entity_type": "limited",
+                "legal_representative": "某人",
+                "legal_representative_id_number": j.id_number(7),
+                "established_on": "2020-01-01",
+                "region_code": "310104",
+                "address": "上海市徐汇区某路1号",
+                "industry_code": "6513",
+                "business_scope": "软件开发",
+            }
+        ),
+    )
+    name_index_entity(taken)
+    made = demo_registrations_ensure(founder=founder, password=j.PASSWORD)
+    assert made is not None
+    entity = MarketEntity.objects.get(credit_code=made.established)
+    assert entity.name != taken.name and entity.status == EntityStatus.ACTIVE
+    again = demo_registrations_ensure(founder=founder, password=j.PASSWORD)
+    assert again == made  # once only

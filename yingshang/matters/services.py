@@ -365,8 +365,10 @@ def _transition(
         )
     elif rule.target in (State.APPROVED, State.REJECTED, State.REFUSED):
         application.decided_at = now
-    elif action == Action.RESUBMIT:
+    elif action == Action.RESUBMIT:  # corrected content: signed again, as it is now
         application.digest = application_digest(application)
+        if matters_load().matter(application.matter_code).signature_required:
+            submission_signature_check(application, application.digest)
     application.save()
     Transition.objects.create(
         application=application,
@@ -485,8 +487,9 @@ def application_data_save(
     """Save a draft's form (the wizard's save and resume): replace ``data`` as a whole.
 
     Only the applicant (or the counter official filing for them) may, only while it is a
-    draft; the content is checked when it is submitted, not here, so a half-filled form can
-    be kept. ``expected_version`` guards against two tabs overwriting each other.
+    draft or awaiting corrections; the content is checked when it is (re)submitted, not here,
+    so a half-filled form can be kept. ``expected_version`` guards against two tabs
+    overwriting each other.
     """
     if not isinstance(data, dict):
         raise _invalid(_("申请内容必须是 JSON 对象。"), "data")
@@ -495,7 +498,7 @@ def application_data_save(
     with transaction.atomic():
         application = _locked(number, expected_version)
         _check_actor(by, application, RULES[Action.SUBMIT], Action.SUBMIT)
-        if application.state != State.DRAFT:
+        if application.state not in (State.DRAFT, State.CORRECTIONS):
             raise DomainError(
                 ErrorCode.INVALID_STATE,
                 _("办件已提交（当前状态“%(state)s”），不能再修改申请内容。")

@@ -285,6 +285,11 @@ def _entities_for(user: User) -> list[MarketEntity]:
     return list(rows.order_by("name")[:100])
 
 
+# A draft, or an application the officer sent back for corrections (补正), is edited in the
+# same pages; the corrected one is signed again and resubmitted.
+_EDITABLE = (State.DRAFT, State.CORRECTIONS)
+
+
 def _may_edit(user: User, application: Application) -> bool:
     if application.applicant_id == user.pk:
         return True
@@ -331,6 +336,14 @@ def _sign_and_submit(request: HttpRequest, user: User, application: Application)
             expected_digest=request.POST.get("digest", ""),
             request=request,
         )
+    if application.state == State.CORRECTIONS:  # corrected as the officer asked
+        application_act(
+            by=user,
+            number=application.number,
+            action=Action.RESUBMIT,
+            expected_version=_version(request),
+        )
+        return
     application_act(
         by=user,
         number=application.number,
@@ -627,7 +640,7 @@ def application_page(request: HttpRequest, number: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     user, application = found
-    if application.state != State.DRAFT:
+    if application.state not in _EDITABLE:
         return _outcome(request, user, application)
     if application.matter_code == services.MATTER_ESTABLISH:
         step = "review" if application.data.get("reservation") else "name"
@@ -646,7 +659,7 @@ def wizard_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
     user, application = found
     if application.matter_code != services.MATTER_ESTABLISH or step not in STEP_CODES:
         return redirect("registration:application", number=number)
-    if application.state != State.DRAFT:
+    if application.state not in _EDITABLE:
         return redirect("registration:application", number=number)
     errors: dict[str, str] = {}
     status = 200

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from yingshang.licences.tests.conftest import sign_in
 from yingshang.matters.models import Application, State
+from yingshang.matters.services import Action, application_act, application_data_save
 from yingshang.registration.models import (
     Deregistration,
     DeregistrationState,
@@ -20,6 +21,7 @@ from yingshang.registration.models import (
     ObjectionState,
 )
 from yingshang.registry.models import MarketEntity
+from yingshang.registry.restrictions import restriction_record
 
 from . import journeys as j
 
@@ -419,8 +421,6 @@ def test_deregistration_commitment_notice_objection_and_the_deadline(founder, of
 
 
 def test_an_ineligible_entity_shows_the_reason(founder):
-    from yingshang.registry.restrictions import restriction_record
-
     code = _established(founder)
     restriction_record(
         by=j.official("inspector1", role="inspector"),
@@ -474,3 +474,30 @@ def test_an_officer_establishes_at_the_counter_and_the_applicant_signs(founder, 
     application = Application.objects.get(number=number)
     assert application.state == State.COMPLETED and application.channel == "counter"
     assert application.credit_code in _text(client.get(f"/registration/applications/{number}/"))
+
+
+def test_an_application_sent_back_is_corrected_signed_again_and_resubmitted(founder, officer):
+    client = _client(founder)
+    application = _establish_online(client, founder, capital="200000")  # an officer looks
+    for action in (Action.ACCEPT, Action.REVIEW):
+        application_act(by=officer, number=application.number, action=action)
+    application_act(
+        by=officer,
+        number=application.number,
+        action=Action.REQUEST_CORRECTIONS,
+        reason="请核实注册资本。",
+    )
+    # The wizard opens again on the corrected application; capital and contribution change.
+    capital = client.get(f"/registration/applications/{application.number}/basics/")
+    assert capital.status_code == 200
+    application.refresh_from_db()
+    data = dict(application.data)
+    data["registered_capital"] = "1000"
+    data["investors"] = [{**data["investors"][0], "subscribed_capital": "1000"}]
+
+    application_data_save(by=founder, number=application.number, data=data)
+    response = _submit(client, application.number)
+    assert response.status_code == 302, _text(response)
+    application.refresh_from_db()
+    assert application.state == State.UNDER_REVIEW
+    assert application.transitions.filter(action="resubmit").exists()

@@ -3,29 +3,44 @@
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from yingshang.accounts.services import department_create
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.licences.models import Licence, LicenceState
-from yingshang.matters.models import State
-from yingshang.matters.services import Action, application_act, application_data_save
+from yingshang.matters.bundles import bundle_create, bundle_digest, bundle_sign, bundle_submit
+from yingshang.matters.models import Application, State
+from yingshang.matters.services import (
+    Action,
+    application_act,
+    application_data_save,
+    application_digest,
+)
+from yingshang.matters.signatures import application_sign
+from yingshang.registration.demo import demo_registrations_ensure
 from yingshang.registration.models import (
     Deregistration,
     DeregistrationState,
+    NameReservation,
     ObjectionState,
     OutboundNotice,
     RegistrationCase,
 )
+from yingshang.registration.nameindex import name_index_entity
 from yingshang.registration.services import (
     commitment_sign,
     deregistrations_conclude,
     objection_decide,
     objection_file,
 )
+from yingshang.registry.members import members_parse
 from yingshang.registry.models import EntityStatus, MarketEntity
 from yingshang.registry.restrictions import restriction_record
+from yingshang.registry.services import entity_data_parse, entity_register
 
 from . import journeys as j
 
@@ -107,7 +122,6 @@ def test_the_wizard_saves_and_resumes_a_draft_with_version_checks(founder):
 
 def test_an_expired_reservation_is_refused_with_its_own_code(founder):
     number = j.reserve(founder, j.unique_trade_name())
-    from yingshang.registration.models import NameReservation
 
     NameReservation.objects.filter(number=number).update(
         reserved_at=timezone.now() - datetime.timedelta(days=70),
@@ -268,10 +282,6 @@ def test_an_entity_on_the_abnormal_list_is_not_eligible(founder):
 
 
 def test_the_conclude_command_deregisters_ended_notices(founder):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     code = _established(founder)
     application = j.deregistration_start(founder, code)
     commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
@@ -288,9 +298,6 @@ def test_the_conclude_command_deregisters_ended_notices(founder):
 
 
 def test_an_individual_business_skips_the_notice(founder):
-    from yingshang.registry.members import members_parse
-    from yingshang.registry.services import entity_data_parse, entity_register
-
     entity = entity_register(
         actor="test",
         data=entity_data_parse(
@@ -331,9 +338,6 @@ def test_an_individual_business_skips_the_notice(founder):
 
 
 def test_the_opening_bundle_establishes_and_gives_every_department_the_new_code(founder):
-    from yingshang.matters.bundles import bundle_create, bundle_digest, bundle_sign, bundle_submit
-    from yingshang.matters.models import Application
-
     number = j.reserve(founder, j.unique_trade_name())
     bundle = bundle_create(
         by=founder,
@@ -361,12 +365,6 @@ def test_the_opening_bundle_establishes_and_gives_every_department_the_new_code(
 
 
 def test_the_expire_command_closes_reservations_past_their_term(founder):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from yingshang.registration.models import NameReservation
-
     number = j.reserve(founder, j.unique_trade_name())
     NameReservation.objects.filter(number=number).update(
         reserved_at=timezone.now() - datetime.timedelta(days=70),
@@ -405,8 +403,6 @@ def test_an_objection_still_open_at_the_end_waits_for_the_registrar(founder, off
 
 
 def test_only_the_registering_department_in_its_jurisdiction_decides(founder, officer):
-    from yingshang.accounts.services import department_create
-
     application = j.establish(founder, capital="200000")  # waits for an officer
     department_create(
         actor="test", code="PD-GAJ", name="公安浦东分局", region_code=j.REGION, function="GAJ"
@@ -432,10 +428,6 @@ def test_only_the_registering_department_in_its_jurisdiction_decides(founder, of
 
 
 def test_the_demo_picks_free_names_in_whatever_register_it_meets(founder):
-    from yingshang.registration.demo import demo_registrations_ensure
-    from yingshang.registration.nameindex import name_index_entity
-    from yingshang.registry.services import entity_data_parse, entity_register
-
     taken = entity_register(
         actor="test",
         data=entity_data_parse(
@@ -480,8 +472,6 @@ def test_corrections_are_signed_again_before_they_are_resubmitted(founder, offic
         application_act(by=founder, number=application.number, action=Action.RESUBMIT)
     assert exc.value.code == ErrorCode.SIGNATURE_REQUIRED  # the old signature covers old data
     application.refresh_from_db()
-    from yingshang.matters.services import application_digest
-    from yingshang.matters.signatures import application_sign
 
     application_sign(
         by=founder,

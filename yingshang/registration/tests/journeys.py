@@ -15,7 +15,7 @@ from yingshang.accounts.models import Role, User
 from yingshang.accounts.services import NewUser, department_create, totp_enrol, user_create
 from yingshang.core.idcard import id_number_check_character
 from yingshang.matters.models import Application
-from yingshang.matters.services import material_add
+from yingshang.matters.services import Action, application_act, material_add
 from yingshang.registration import demo
 from yingshang.registration.reservations import name_reserve
 from yingshang.registration.services import (
@@ -260,3 +260,22 @@ def deregistration_start(
 
 def money(value: str) -> Decimal:
     return Decimal(value).quantize(Decimal("0.0001"))
+
+
+def send_back(officer: User, application: Application, reason: str) -> None:
+    """The officer accepts, reviews and asks for corrections (补正)."""
+    for action in (Action.ACCEPT, Action.REVIEW):
+        application_act(by=officer, number=application.number, action=action)
+    application_act(
+        by=officer, number=application.number, action=Action.REQUEST_CORRECTIONS, reason=reason
+    )
+
+
+def with_capital(application: Application, capital: str) -> dict[str, Any]:
+    """The application's form with the registered capital and the sole shareholder's
+    subscription both set to ``capital``."""
+    application.refresh_from_db()
+    data = dict(application.data)
+    data["registered_capital"] = capital
+    data["investors"] = [{**data["investors"][0], "subscribed_capital": capital}]
+    return data

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from yingshang.licences.tests.conftest import sign_in
 from yingshang.matters.models import Application, State
-from yingshang.matters.services import Action, application_act, application_data_save
+from yingshang.matters.services import application_data_save
 from yingshang.registration.models import (
     Deregistration,
     DeregistrationState,
@@ -479,23 +479,13 @@ def test_an_officer_establishes_at_the_counter_and_the_applicant_signs(founder, 
 def test_an_application_sent_back_is_corrected_signed_again_and_resubmitted(founder, officer):
     client = _client(founder)
     application = _establish_online(client, founder, capital="200000")  # an officer looks
-    for action in (Action.ACCEPT, Action.REVIEW):
-        application_act(by=officer, number=application.number, action=action)
-    application_act(
-        by=officer,
-        number=application.number,
-        action=Action.REQUEST_CORRECTIONS,
-        reason="请核实注册资本。",
-    )
+    j.send_back(officer, application, "请核实注册资本。")
     # The wizard opens again on the corrected application; capital and contribution change.
     capital = client.get(f"/registration/applications/{application.number}/basics/")
     assert capital.status_code == 200
-    application.refresh_from_db()
-    data = dict(application.data)
-    data["registered_capital"] = "1000"
-    data["investors"] = [{**data["investors"][0], "subscribed_capital": "1000"}]
-
-    application_data_save(by=founder, number=application.number, data=data)
+    application_data_save(
+        by=founder, number=application.number, data=j.with_capital(application, "1000")
+    )
     response = _submit(client, application.number)
     assert response.status_code == 302, _text(response)
     application.refresh_from_db()

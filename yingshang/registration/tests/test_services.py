@@ -455,19 +455,10 @@ def test_the_demo_picks_free_names_in_whatever_register_it_meets(founder):
 
 def test_corrections_are_signed_again_before_they_are_resubmitted(founder, officer):
     application = j.establish(founder, capital="200000")  # waits for an officer
-    for action in (Action.ACCEPT, Action.REVIEW):
-        application_act(by=officer, number=application.number, action=action)
-    application_act(
-        by=officer,
-        number=application.number,
-        action=Action.REQUEST_CORRECTIONS,
-        reason="注册资本与出资能力不符，请核实后调整。",
+    j.send_back(officer, application, "注册资本与出资能力不符，请核实后调整。")
+    application_data_save(
+        by=founder, number=application.number, data=j.with_capital(application, "1000")
     )
-    application.refresh_from_db()
-    data = dict(application.data)
-    data["registered_capital"] = "1000"
-    data["investors"] = [{**data["investors"][0], "subscribed_capital": "1000"}]
-    application_data_save(by=founder, number=application.number, data=data)
     with pytest.raises(DomainError) as exc:
         application_act(by=founder, number=application.number, action=Action.RESUBMIT)
     assert exc.value.code == ErrorCode.SIGNATURE_REQUIRED  # the old signature covers old data

@@ -183,10 +183,13 @@ def registration_start(
     code = ""
     if matter_code != MATTER_ESTABLISH:
         entity = entity_find(credit_code=credit_code)
-        party = applicant if by.is_official and applicant is not None else by
-        _require_party(party, entity)
         if by.is_official:
+            if applicant is None:
+                raise _error("applicant", _("窗口代办须指明申请人。"))
+            _require_party(applicant, entity)
             jurisdiction_check(by, entity.region_code)
+        else:
+            _require_party(by, entity)
         code = entity.credit_code
         data = {"base_version": entity.version, **(data or {})}
     return application_create(

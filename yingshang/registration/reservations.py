@@ -423,6 +423,30 @@ def reservation_release(
     return reservation
 
 
+def reservation_usable(
+    *,
+    number: str,
+    declarant: User | None,
+    now: dt.datetime | None = None,
+    lock: bool = False,
+) -> NameReservation:
+    """The reservation ``number`` if ``declarant`` may use it for an establishment or a
+    rename now: theirs, reserved and unexpired. NOT_FOUND, PERMISSION_DENIED,
+    RESERVATION_EXPIRED or INVALID_STATE otherwise (``details["number"]``)."""
+    rows = NameReservation.objects.select_for_update() if lock else NameReservation.objects
+    reservation = rows.filter(number=str(number)).first()
+    if reservation is None:
+        raise _not_found(number)
+    if declarant is None or declarant.pk != reservation.declarant_id:
+        raise DomainError(
+            ErrorCode.PERMISSION_DENIED,
+            _("保留名称只能由其申报人使用。"),
+            {"number": reservation.number},
+        )
+    _guard(reservation, ReservationState.USED, now=now or timezone.now())
+    return reservation
+
+
 def reservation_use(
     *,
     number: str,
@@ -446,14 +470,7 @@ def reservation_use(
     code = uscc_parse(credit_code).code
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _locked(number)
-        if applicant is None or applicant.pk != reservation.declarant_id:
-            raise DomainError(
-                ErrorCode.PERMISSION_DENIED,
-                _("保留名称只能由其申报人使用。"),
-                {"number": reservation.number},
-            )
-        _guard(reservation, ReservationState.USED, now=now)
+        reservation = reservation_usable(number=number, declarant=applicant, now=now, lock=True)
         reservation.state = ReservationState.USED
         reservation.closed_at = now
         reservation.used_by_credit_code = code

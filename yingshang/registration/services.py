@@ -81,7 +81,7 @@ from .models import (
     RegistrationCase,
 )
 from .nameindex import name_index_entity
-from .reservations import reservation_use
+from .reservations import reservation_usable, reservation_use
 
 MATTER_ESTABLISH = "enterprise-establishment"
 MATTER_CHANGE = "enterprise-change"
@@ -206,33 +206,12 @@ def registration_start(
 
 
 def _reservation(number: str, applicant: User, name: str | None = None) -> NameReservation:
-    reservation = NameReservation.objects.filter(number=number).first()
-    if reservation is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("没有编号为%(number)s的名称保留，请先办理名称自主申报。") % {"number": number},
-            {"field": "reservation"},
-        )
-    if reservation.declarant_id != applicant.pk:
-        raise DomainError(
-            ErrorCode.PERMISSION_DENIED,
-            _("名称保留%(number)s不是本申请人申报的。") % {"number": number},
-            {"field": "reservation"},
-        )
-    if reservation.state != "reserved":
-        raise DomainError(
-            ErrorCode.INVALID_STATE,
-            _("名称保留%(number)s已%(state)s，不能再使用。")
-            % {"number": number, "state": reservation.get_state_display()},
-            {"field": "reservation", "state": reservation.state},
-        )
-    if reservation.expires_at <= timezone.now():
-        raise DomainError(
-            ErrorCode.RESERVATION_EXPIRED,
-            _("名称“%(name)s”的保留期已于%(day)s届满，请重新申报名称。")
-            % {"name": reservation.name, "day": timezone.localdate(reservation.expires_at)},
-            {"field": "reservation"},
-        )
+    """The applicant's usable reservation (errors name the form's ``reservation`` field),
+    holding ``name`` when one is given."""
+    try:
+        reservation = reservation_usable(number=number, declarant=applicant)
+    except DomainError as exc:
+        raise DomainError(exc.code, exc.message, {**exc.details, "field": "reservation"}) from None
     if name is not None and reservation.name != name:
         raise DomainError(
             ErrorCode.INVALID_INPUT,

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 
 from yingshang.accounts.api_auth import request_user, user_session
 from yingshang.accounts.models import User
+from yingshang.accounts.selectors import applicant_find
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.schemas import ErrorOut
 
@@ -151,15 +152,7 @@ def _visible(user: User, number: str) -> Application:
 )
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Status:
     by = request_user(request)
-    applicant = None
-    if payload.applicant is not None:
-        applicant = User.objects.filter(username=payload.applicant).first()
-        if applicant is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND,
-                _("没有用户名为 %(name)s 的申请人。") % {"name": payload.applicant},
-                {"field": "applicant"},
-            )
+    applicant = applicant_find(payload.applicant) if payload.applicant is not None else None
     application = services.application_create(
         by=by,
         matter_code=payload.matter,
@@ -408,19 +401,6 @@ def bundle_out(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def _user_named(username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("没有用户名为 %(name)s 的申请人。") % {"name": username},
-            {"field": "applicant"},
-        )
-    return user
-
-
 @router.post(
     "/bundles",
     auth=user_session,
@@ -432,7 +412,7 @@ def bundle_create(request: HttpRequest, payload: BundleIn) -> Status:
         by=request_user(request),
         bundle_code=payload.bundle_code,
         data=payload.data,
-        applicant=_user_named(payload.applicant),
+        applicant=applicant_find(payload.applicant) if payload.applicant is not None else None,
         situations=payload.situations,
     )
     return Status(201, bundle_out(bundle))

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yingshang.accounts.api_auth import official_session, request_user, user_session
 from yingshang.accounts.models import User
+from yingshang.accounts.selectors import applicant_find
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.schemas import ErrorOut
 from yingshang.matters.api import ApplicationOut, application_out
@@ -44,19 +45,6 @@ _KINDS = {
     "change": services.MATTER_CHANGE,
     "deregistration": services.MATTER_DEREGISTER,
 }
-
-
-def _user_named(username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("没有用户名为 %(name)s 的申请人。") % {"name": username},
-            {"field": "applicant"},
-        )
-    return user
 
 
 def _own(user: User, number: str) -> Application:
@@ -105,7 +93,7 @@ def start(request: HttpRequest, payload: StartIn) -> Status:
         situation_code=payload.situation,
         credit_code=payload.credit_code,
         data=payload.data,
-        applicant=_user_named(payload.applicant),
+        applicant=applicant_find(payload.applicant) if payload.applicant is not None else None,
     )
     return Status(201, application_out(application))
 

@@ -10,12 +10,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from yingshang.accounts.api_auth import request_user, user_session
-from yingshang.accounts.models import User
-from yingshang.core.errors import DomainError, ErrorCode
+from yingshang.accounts.selectors import applicant_find
 from yingshang.core.schemas import ErrorOut
 
 from .name_models import IndexSource, NameReservation
@@ -151,15 +149,11 @@ def reservation_out(reservation: NameReservation) -> dict[str, Any]:
 )
 def names_reserve(request: HttpRequest, payload: ReservationIn) -> Status:
     user = request_user(request)
-    declarant = None
-    if payload.declarant is not None:
-        declarant = User.objects.filter(username=payload.declarant).first()
-        if declarant is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND,
-                _("没有用户名为“%(name)s”的申报人。") % {"name": payload.declarant},
-                {"field": "declarant"},
-            )
+    declarant = (
+        applicant_find(payload.declarant, field="declarant")
+        if payload.declarant is not None
+        else None
+    )
     reservation = name_reserve(
         by=user,
         name=payload.name,

@@ -30,7 +30,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yingshang.accounts.jurisdiction import jurisdiction_prefix
 from yingshang.accounts.models import Role, User
+from yingshang.accounts.selectors import applicant_find
 from yingshang.core import industries, regions
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.matters.catalogue import MaterialSource, matters_load
@@ -255,26 +255,6 @@ def _reservations_of(applicant: User) -> list[NameReservation]:
     )
 
 
-def _applicant_named(value: str) -> User:
-    """The applicant an officer names at the counter: by username or ID number."""
-    text = value.strip()
-    user = (
-        User.objects.filter(Q(username=text) | Q(id_number=text.upper()))
-        .filter(role__in=[Role.PUBLIC, Role.ENTERPRISE], is_active=True)
-        .first()
-        if text
-        else None
-    )
-    if user is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("没有用户名或身份证号为“%(v)s”的申请人（须为已注册的社会公众或企业用户）。")
-            % {"v": text},
-            {"field": "applicant"},
-        )
-    return user
-
-
 def _entities_for(user: User) -> list[MarketEntity]:
     if user.role == Role.ENTERPRISE:
         rows = MarketEntity.objects.filter(credit_code=user.entity_credit_code)
@@ -485,7 +465,7 @@ def counter(request: HttpRequest) -> HttpResponse:
     values = {k: _text(request, k, 40) for k in ("applicant", "kind", "situation", "credit_code")}
     if request.method == "POST":
         try:
-            applicant = _applicant_named(values["applicant"])
+            applicant = applicant_find(values["applicant"])
             if values["kind"] not in KIND_MATTERS:
                 raise DomainError(ErrorCode.INVALID_INPUT, _("请选择登记事项。"), {"field": "kind"})
             establishing = values["kind"] == "establishment"
@@ -587,7 +567,7 @@ def names(request: HttpRequest) -> HttpResponse:
             errors = {ALL: exc.message}
     if request.method == "POST" and request.POST.get("action") == "reserve":
         try:
-            declarant = _applicant_named(values["declarant"]) if user.is_official else None
+            declarant = applicant_find(values["declarant"]) if user.is_official else None
             reservation = name_reserve(
                 by=user,
                 name=values["name"],
@@ -1019,7 +999,7 @@ def _deregistration_page(
         try:
             if action == "commit":
                 signer = (
-                    _applicant_named(_text(request, "investor", 40)) if user.is_official else user
+                    applicant_find(_text(request, "investor", 40)) if user.is_official else user
                 )
                 services.commitment_sign(
                     by=signer,

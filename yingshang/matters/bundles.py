@@ -37,13 +37,13 @@ from yingshang.ledger.services import event_append
 from .catalogue import matters_load
 from .models import Application, Bundle, BundleState, Channel, Signature, State
 from .services import (
-    APPLICANT_ROLES,
     OFFICER_ROLES,
     Action,
-    _idempotent_key,
     application_act,
     application_create,
     application_digest,
+    filing_channel,
+    idempotency_key_parse,
 )
 from .signatures import bundle_signature_store, digest_parse
 
@@ -126,14 +126,7 @@ def bundle_create(
             _("指定情形的事项不属于该“一件事”：%(codes)s。") % {"codes": "、".join(unknown)},
             "situations",
         )
-    if by.is_official:
-        role_check(by, OFFICER_ROLES, action=_("在窗口代为申请"))
-        if applicant is None:
-            raise _invalid(_("窗口代办须指明申请人。"), "applicant")
-        channel = Channel.COUNTER
-    else:
-        role_check(by, APPLICANT_ROLES, action=_("提交申请"))
-        applicant, channel = by, Channel.ONLINE
+    applicant, channel = filing_channel(by=by, applicant=applicant)
     now = timezone.now()
     with transaction.atomic():
         bundle = Bundle(
@@ -247,7 +240,7 @@ def bundle_submit(*, by: User, number: str, idempotency_key: str) -> Bundle:
     the applicant's signature over its digest when a member's matter requires signing
     (SIGNATURE_REQUIRED otherwise).
     """
-    key = _idempotent_key(idempotency_key)
+    key = idempotency_key_parse(idempotency_key)
     bundle = bundle_get(by=by, number=number)
     _check_submitter(by, bundle)
     if bundle.idempotency_key == key:

@@ -131,6 +131,18 @@ def _invalid(message: str, field: str, **details: object) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, {"field": field, **details})
 
 
+def filing_channel(*, by: User, applicant: User | None) -> tuple[User, Channel]:
+    """Who applies and through which channel: an applicant online for themselves, or an
+    official at the counter (窗口) for the ``applicant`` they name."""
+    if not by.is_official:
+        role_check(by, APPLICANT_ROLES, action=_("提交申请"))
+        return by, Channel.ONLINE
+    role_check(by, OFFICER_ROLES, action=_("在窗口代为申请"))
+    if applicant is None:
+        raise _invalid(_("窗口代办须指明申请人。"), "applicant")
+    return applicant, Channel.COUNTER
+
+
 def application_create(
     *,
     by: User,
@@ -146,15 +158,7 @@ def application_create(
         matter.materials_for(situation_code)  # NOT_FOUND for a situation it does not have
     if not isinstance(data, dict | None):
         raise _invalid(_("申请内容必须是 JSON 对象。"), "data")
-    channel = Channel.ONLINE
-    if by.is_official:
-        role_check(by, OFFICER_ROLES, action=_("在窗口代为申请"))
-        if applicant is None:
-            raise _invalid(_("窗口代办须指明申请人。"), "applicant")
-        channel = Channel.COUNTER
-    else:
-        role_check(by, APPLICANT_ROLES, action=_("提交申请"))
-        applicant = by
+    applicant, channel = filing_channel(by=by, applicant=applicant)
     now = timezone.now()
     with transaction.atomic():
         application = Application(
@@ -258,7 +262,7 @@ def _department_check(by: User, application: Application) -> None:
         )
 
 
-def _idempotent_key(value: object) -> str:
+def idempotency_key_parse(value: object) -> str:
     if not isinstance(value, str) or not 8 <= len(value) <= _KEY_MAX or not value.isascii():
         raise _invalid(
             _("幂等键应为 8-%(max)d 个 ASCII 字符（同一次提交重试时保持不变）。")
@@ -280,7 +284,7 @@ def application_act(
     """Move an application one step (see the module's diagram)."""
     rule = RULES[Action(action)]
     text = reason_parse(reason, label=_("理由"), required=rule.needs_reason, max_length=_REASON_MAX)
-    key = _idempotent_key(idempotency_key) if action == Action.SUBMIT else None
+    key = idempotency_key_parse(idempotency_key) if action == Action.SUBMIT else None
     if key is not None:
         done = Application.objects.filter(number=number, idempotency_key=key).first()
         if done is not None:

@@ -16,6 +16,7 @@ from yingshang.matters.services import Action, application_act, application_dige
 from yingshang.matters.signatures import application_sign
 
 from .models import Deregistration, NameReservation
+from .nameindex import months_add
 from .reservations import name_reserve
 from .services import MATTER_DEREGISTER, MATTER_ESTABLISH, commitment_sign, registration_start
 
@@ -78,7 +79,7 @@ def _reserve(founder: User, industry: str, taken: set[str]) -> NameReservation:
 def _establish(founder: User, industry: str, password: str, taken: set[str]) -> str:
     reservation = _reserve(founder, industry, taken)
     today = timezone.localdate()
-    due = today.replace(year=today.year + 4, day=min(today.day, 28))
+    due = months_add(today, 48)
     application = registration_start(
         by=founder,
         matter_code=MATTER_ESTABLISH,

@@ -36,7 +36,7 @@ import itertools
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -159,8 +159,12 @@ class _Keys:
 # --------------------------------------------------------------------------- keys
 
 
-def months_add(value: dt.datetime, months: int) -> dt.datetime:
-    """``value`` plus calendar months; the day is clamped to the target month's last day."""
+_Day = TypeVar("_Day", bound=dt.date)
+
+
+def months_add(value: _Day, months: int) -> _Day:
+    """``value`` (a date or datetime) plus calendar months; the day is clamped to the target
+    month's last day."""
     month0 = value.month - 1 + months
     year, month = value.year + month0 // 12, month0 % 12 + 1
     next_first = dt.date(year + month // 12, month % 12 + 1, 1)

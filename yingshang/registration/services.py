@@ -80,7 +80,7 @@ from .models import (
     OutboundNotice,
     RegistrationCase,
 )
-from .nameindex import name_index_entity
+from .nameindex import months_add, name_index_entity
 from .reservations import reservation_usable, reservation_use
 
 MATTER_ESTABLISH = "enterprise-establishment"
@@ -93,7 +93,6 @@ MATTER_KINDS = {
 }
 AUTO_ACTOR = "system:auto-approval"  # the platform's automatic path (秒批)
 NOTICE_DAYS = 20  # 《市场主体登记管理条例》第三十三条: 公示期20日
-CANCELLED_NAME_DAYS = 365
 LARGE_CAPITAL = Decimal(100_000)  # 万元 (10亿): unusually large, an officer looks
 ADULT_AGE = 18
 CONTRIBUTION_YEARS = 5  # 《公司法》（2023）第四十七条: 认缴出资五年内缴足
@@ -232,13 +231,6 @@ def _age_on(id_number: str, day: datetime.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _years_after(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
-
-
 def _error(field: str, message: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, {"field": field})
 
@@ -295,7 +287,7 @@ def _people_check(entity_type: EntityType, form: forms.EstablishmentForm) -> Non
                 "capital": data.registered_capital.normalize(),
             },
         )
-    limit = _years_after(today, CONTRIBUTION_YEARS)
+    limit = months_add(today, 12 * CONTRIBUTION_YEARS)
     for i, investor in enumerate(investors):
         if investor.contribution_due_on is None or investor.contribution_due_on > limit:
             raise _error(

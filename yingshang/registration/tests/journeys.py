@@ -17,6 +17,7 @@ from yingshang.core.idcard import id_number_check_character
 from yingshang.matters.models import Application
 from yingshang.matters.services import Action, application_act, material_add
 from yingshang.registration import demo
+from yingshang.registration.nameindex import months_add
 from yingshang.registration.reservations import name_reserve
 from yingshang.registration.services import (
     MATTER_CHANGE,
@@ -115,7 +116,7 @@ def establishment_data(
 ) -> dict[str, Any]:
     """A complete LLC form: the founder is sole shareholder, executive director and legal
     representative; a second person is the supervisor."""
-    due = timezone.localdate().replace(year=timezone.localdate().year + 4)
+    due = months_add(timezone.localdate(), 48)
     return {
         "reservation": reservation,
         "entity_type": entity_type,

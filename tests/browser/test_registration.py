@@ -36,6 +36,33 @@ def _sign_in(page: Page, base: str, username: str, next_url: str) -> None:
     page.get_by_role("button", name="下一步").click()
 
 
+def _officer_sign_in(page: Page, base: str, officer: User, next_url: str) -> None:
+    """Password, then the TOTP code of the officer's device."""
+    device = TOTPDevice.objects.get(user=officer)
+    _sign_in(page, base, officer.username, next_url)
+    token = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+    page.get_by_label("动态口令").fill(f"{token:06d}")
+    page.get_by_role("button", name="登录").click()
+
+
+def _change_domicile_and_capital(page: Page, address: str, capital: str) -> None:
+    """On the change page of a version-1 entity: new domicile (with its proof) and capital
+    (with the sole shareholder's subscription), then the applicant signs and submits."""
+    expect(page.get_by_test_id("current-facts")).to_contain_text("第1版")
+    page.get_by_test_id("item-domicile").check()
+    page.get_by_test_id("item-capital").check()
+    page.locator("#id-address").fill(address)
+    page.locator("#id-capital").fill(capital)
+    page.locator('[name="investors-0-subscribed_capital"]').fill(capital)
+    page.locator("#id-file").set_input_files(
+        files=[{"name": "住所使用证明.pdf", "mimeType": "application/pdf", "buffer": j.PDF}]
+    )
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("check-ok")).to_be_visible()
+    page.locator("#id-sign-password").fill(j.PASSWORD)  # at the counter, typed by the applicant
+    page.get_by_test_id("sign-submit").click()
+
+
 def _declare_name(page: Page, name: str, *, declarant: str = "") -> None:
     if declarant:
         page.locator("#id-declarant").fill(declarant)
@@ -134,20 +161,7 @@ def test_the_company_changes_domicile_and_capital(live_server, page: Page, found
     entity = page.locator(f'[data-testid="entity"][data-credit-code="{code}"]')
     expect(entity).to_contain_text("第1版")
     entity.get_by_test_id("start-change").click()
-    expect(page.get_by_test_id("current-facts")).to_contain_text("第1版")
-    page.get_by_test_id("item-domicile").check()
-    page.get_by_test_id("item-capital").check()
-    page.locator("#id-address").fill("上海市浦东新区世纪大道200号")
-    page.locator("#id-capital").fill("300")
-    page.locator('[name="investors-0-subscribed_capital"]').fill("300")
-    page.locator("#id-file").set_input_files(
-        files=[{"name": "新住所使用证明.pdf", "mimeType": "application/pdf", "buffer": j.PDF}]
-    )
-    page.get_by_test_id("save").click()
-
-    expect(page.get_by_test_id("check-ok")).to_be_visible()
-    page.locator("#id-sign-password").fill(j.PASSWORD)
-    page.get_by_test_id("sign-submit").click()
+    _change_domicile_and_capital(page, "上海市浦东新区世纪大道200号", "300")
     expect(page.get_by_test_id("outcome-approved")).to_contain_text("换发")
     expect(page.get_by_test_id("entity-version")).to_contain_text("第2版")
     page.get_by_test_id("entity-link").click()
@@ -203,12 +217,8 @@ def test_simplified_deregistration_with_a_public_objection(
 
 def test_an_officer_establishes_a_company_at_the_counter(live_server, page: Page, founder) -> None:
     officer = j.registration_officer()
-    device = TOTPDevice.objects.get(user=officer)
     base = live_server.url
-    _sign_in(page, base, officer.username, "/registration/counter/")
-    token = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
-    page.get_by_label("动态口令").fill(f"{token:06d}")
-    page.get_by_role("button", name="登录").click()
+    _officer_sign_in(page, base, officer, "/registration/counter/")
 
     page.get_by_test_id("counter-names").click()
     name = f"上海{j.unique_trade_name()}科技有限公司"
@@ -231,31 +241,15 @@ def test_an_officer_changes_and_deregisters_at_the_counter(
 ) -> None:
     code = _established(founder)
     officer = j.registration_officer()
-    device = TOTPDevice.objects.get(user=officer)
     base = live_server.url
-    _sign_in(page, base, officer.username, "/registration/counter/")
-    token = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
-    page.get_by_label("动态口令").fill(f"{token:06d}")
-    page.get_by_role("button", name="登录").click()
+    _officer_sign_in(page, base, officer, "/registration/counter/")
 
     # A change of domicile and capital, filed at the window; the applicant signs.
     page.locator("#id-applicant").fill(founder.id_number)
     page.locator("#id-kind").select_option("change")
     page.locator("#id-credit-code").fill(code)
     page.get_by_test_id("counter-start").click()
-    expect(page.get_by_test_id("current-facts")).to_contain_text("第1版")
-    page.get_by_test_id("item-domicile").check()
-    page.get_by_test_id("item-capital").check()
-    page.locator("#id-address").fill("上海市浦东新区陆家嘴环路1000号")
-    page.locator("#id-capital").fill("500")
-    page.locator('[name="investors-0-subscribed_capital"]').fill("500")
-    page.locator("#id-file").set_input_files(
-        files=[{"name": "住所使用证明.pdf", "mimeType": "application/pdf", "buffer": j.PDF}]
-    )
-    page.get_by_test_id("save").click()
-    expect(page.get_by_test_id("check-ok")).to_be_visible()
-    page.locator("#id-sign-password").fill(j.PASSWORD)  # typed by the applicant
-    page.get_by_test_id("sign-submit").click()
+    _change_domicile_and_capital(page, "上海市浦东新区陆家嘴环路1000号", "500")
     expect(page.get_by_test_id("entity-version")).to_contain_text("第2版")
 
     # Then the simplified deregistration: the investor signs the commitment at the window.

@@ -76,41 +76,54 @@ def _reserve(founder: User, industry: str, taken: set[str]) -> NameReservation:
     raise RuntimeError("every demo trade name is taken in this register")
 
 
+def sole_founder_form(
+    founder: User,
+    reservation: str,
+    *,
+    capital: str = "100",
+    address: str = "上海市浦东新区张江路88号3幢501室",
+    scope: tuple[str, ...] = ("6513", "6511"),
+    entity_type: str = "limited_np",
+) -> dict[str, object]:
+    """A complete one-person company form: the founder is the sole shareholder (paying in
+    within four years), the executive director and the legal representative."""
+    due = months_add(timezone.localdate(), 48)
+    return {
+        "reservation": reservation,
+        "entity_type": entity_type,
+        "region_code": _REGION,
+        "address": address,
+        "registered_capital": capital,
+        "capital_currency": "CNY",
+        "scope": list(scope),
+        "legal_representative": founder.display_name,
+        "legal_representative_id_number": founder.id_number,
+        "investors": [
+            {
+                "name": founder.display_name,
+                "kind": "person",
+                "identifier": founder.id_number,
+                "subscribed_capital": capital,
+                "contribution_due_on": due.isoformat(),
+            }
+        ],
+        "officers": [
+            {
+                "name": founder.display_name,
+                "post": "executive_director",
+                "id_number": founder.id_number,
+            }
+        ],
+    }
+
+
 def _establish(founder: User, industry: str, password: str, taken: set[str]) -> str:
     reservation = _reserve(founder, industry, taken)
-    today = timezone.localdate()
-    due = months_add(today, 48)
     application = registration_start(
         by=founder,
         matter_code=MATTER_ESTABLISH,
         situation_code="llc",
-        data={
-            "reservation": reservation.number,
-            "entity_type": "limited_np",
-            "region_code": _REGION,
-            "address": "上海市浦东新区张江路88号3幢501室",
-            "registered_capital": "100",
-            "capital_currency": "CNY",
-            "scope": ["6513", "6511"],
-            "legal_representative": founder.display_name,
-            "legal_representative_id_number": founder.id_number,
-            "investors": [
-                {
-                    "name": founder.display_name,
-                    "kind": "person",
-                    "identifier": founder.id_number,
-                    "subscribed_capital": "100",
-                    "contribution_due_on": due.isoformat(),
-                }
-            ],
-            "officers": [
-                {
-                    "name": founder.display_name,
-                    "post": "executive_director",
-                    "id_number": founder.id_number,
-                },
-            ],
-        },
+        data=sole_founder_form(founder, reservation.number),
     )
     material_add(
         by=founder,

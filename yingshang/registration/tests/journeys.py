@@ -9,20 +9,19 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from yingshang.accounts.models import Role, User
 from yingshang.accounts.services import NewUser, department_create, totp_enrol, user_create
 from yingshang.core.idcard import id_number_check_character
 from yingshang.matters.models import Application
 from yingshang.matters.services import Action, application_act, material_add
 from yingshang.registration import demo
-from yingshang.registration.nameindex import months_add
+from yingshang.registration.models import Deregistration
 from yingshang.registration.reservations import name_reserve
 from yingshang.registration.services import (
     MATTER_CHANGE,
     MATTER_DEREGISTER,
     MATTER_ESTABLISH,
+    commitment_sign,
     registration_start,
 )
 
@@ -116,35 +115,16 @@ def establishment_data(
 ) -> dict[str, Any]:
     """A complete LLC form: the founder is sole shareholder, executive director and legal
     representative; a second person is the supervisor."""
-    due = months_add(timezone.localdate(), 48)
-    return {
-        "reservation": reservation,
-        "entity_type": entity_type,
-        "region_code": REGION,
-        "address": "上海市浦东新区张江路100号1幢201室",
-        "registered_capital": capital,
-        "capital_currency": "CNY",
-        "scope": ["6513", "6519"],
-        "legal_representative": founder.display_name,
-        "legal_representative_id_number": founder.id_number,
-        "investors": [
-            {
-                "name": founder.display_name,
-                "kind": "person",
-                "identifier": founder.id_number,
-                "subscribed_capital": capital,
-                "contribution_due_on": due.isoformat(),
-            }
-        ],
-        "officers": [
-            {
-                "name": founder.display_name,
-                "post": "executive_director",
-                "id_number": founder.id_number,
-            },
-            {"name": "李娜", "post": "supervisor", "id_number": id_number(902)},
-        ],
-    }
+    form: dict[str, Any] = demo.sole_founder_form(
+        founder,
+        reservation,
+        capital=capital,
+        address="上海市浦东新区张江路100号1幢201室",
+        scope=("6513", "6519"),
+        entity_type=entity_type,
+    )
+    form["officers"].append({"name": "李娜", "post": "supervisor", "id_number": id_number(902)})
+    return form
 
 
 def registration_start_establishment(
@@ -257,6 +237,15 @@ def deregistration_start(
         data={"reason": "经营期满，股东决定解散。"},
         applicant=applicant if by is not None else None,
     )
+
+
+def deregister(applicant: User, credit_code: str) -> Deregistration:
+    """A simplified deregistration through submission: the investor's commitment, the
+    applicant's signature; the notice (or, for an individual business, the decision)."""
+    application = deregistration_start(applicant, credit_code)
+    commitment_sign(by=applicant, number=application.number, password=PASSWORD)
+    sign_and_submit(applicant, application)
+    return Deregistration.objects.select_related("application").get(application=application)
 
 
 def money(value: str) -> Decimal:

@@ -11,8 +11,6 @@ from django.test import Client
 from yingshang.accounts.models import Role
 from yingshang.accounts.services import NewUser, totp_enrol, user_create
 from yingshang.licences.tests.conftest import sign_in
-from yingshang.registration.models import Deregistration
-from yingshang.registration.services import commitment_sign
 
 from . import journeys as j
 
@@ -58,10 +56,7 @@ def world() -> dict[str, str]:
     founder = j.person("founder", 121)
     closing = j.establish(founder)
     closing.refresh_from_db()
-    application = j.deregistration_start(founder, closing.credit_code)
-    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
-    j.sign_and_submit(founder, application)
-    notice = Deregistration.objects.get(application=application).number
+    notice = j.deregister(founder, closing.credit_code).number
     j.registration_officer()  # creates the department PD-SAMR
     return {"code": closing.credit_code, "notice": notice}
 

@@ -238,10 +238,8 @@ def test_an_upheld_objection_terminates_and_blocks_another_simplified_deregistra
     founder, officer
 ):
     code = _established(founder)
-    application = j.deregistration_start(founder, code)
-    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
-    j.sign_and_submit(founder, application)
-    deregistration = Deregistration.objects.get(application=application)
+    deregistration = j.deregister(founder, code)
+    application = deregistration.application
     objection = objection_file(
         deregistration_number=deregistration.number,
         objector="债权人",
@@ -283,10 +281,7 @@ def test_an_entity_on_the_abnormal_list_is_not_eligible(founder):
 
 def test_the_conclude_command_deregisters_ended_notices(founder):
     code = _established(founder)
-    application = j.deregistration_start(founder, code)
-    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
-    j.sign_and_submit(founder, application)
-    deregistration = Deregistration.objects.get(application=application)
+    deregistration = j.deregister(founder, code)
     listing = StringIO()
     call_command("registration", "notices", stdout=listing)
     assert deregistration.number in listing.getvalue()
@@ -378,10 +373,8 @@ def test_the_expire_command_closes_reservations_past_their_term(founder):
 
 def test_an_objection_still_open_at_the_end_waits_for_the_registrar(founder, officer):
     code = _established(founder)
-    application = j.deregistration_start(founder, code)
-    commitment_sign(by=founder, number=application.number, password=j.PASSWORD)
-    j.sign_and_submit(founder, application)
-    deregistration = Deregistration.objects.get(application=application)
+    deregistration = j.deregister(founder, code)
+    application = deregistration.application
     objection = objection_file(
         deregistration_number=deregistration.number,
         objector="职工张某",

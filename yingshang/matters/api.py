@@ -16,7 +16,6 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from yingshang.accounts.api_auth import request_user, user_session
-from yingshang.accounts.models import User
 from yingshang.accounts.selectors import applicant_find
 from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.schemas import ErrorOut
@@ -135,15 +134,6 @@ def application_out(application: Application) -> dict[str, Any]:
     }
 
 
-def _visible(user: User, number: str) -> Application:
-    application = Application.objects.filter(number=number).first()
-    if application is None or not (user.is_official or application.applicant_id == user.pk):
-        raise DomainError(
-            ErrorCode.NOT_FOUND, _("没有编号为 %(number)s 的办件。") % {"number": number}
-        )
-    return application
-
-
 @router.post(
     "/applications",
     auth=user_session,
@@ -171,7 +161,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Status:
     summary="An application, its materials and its history",
 )
 def application_get(request: HttpRequest, number: str) -> dict[str, Any]:
-    return application_out(_visible(request_user(request), number))
+    return application_out(selectors.application_visible(user=request_user(request), number=number))
 
 
 @router.post(
@@ -346,7 +336,7 @@ def application_signature_create(request: HttpRequest, number: str, payload: Sig
     summary="An application's signatures, each with whether it verifies",
 )
 def application_signature_list(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    application = _visible(request_user(request), number)
+    application = selectors.application_visible(user=request_user(request), number=number)
     return [signature_out(s) for s in application.signatures.order_by("signed_at", "id")]
 
 

@@ -8,11 +8,14 @@ its own part. Leaders (分管领导) see every department's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from yingshang.accounts.models import Role, User
+from yingshang.core.errors import DomainError, ErrorCode
 
 from .catalogue import matters_load
 from .models import Application, Channel, Signature, State
@@ -36,6 +39,25 @@ def application_queue(user: User) -> QuerySet[Application]:
     if codes is not None:
         rows = rows.filter(matter_code__in=codes)
     return rows.order_by(F("deadline").asc(nulls_last=True), "submitted_at", "id")
+
+
+def application_visible(
+    *, user: User, number: str, matter_codes: Iterable[str] | None = None
+) -> Application:
+    """One application for someone who may see it (an official, or its applicant), of one of
+    ``matter_codes`` if given; NOT_FOUND otherwise, so that a number tells nobody else
+    whether it exists."""
+    rows = Application.objects.filter(number=number)
+    if matter_codes is not None:
+        rows = rows.filter(matter_code__in=list(matter_codes))
+    application = rows.first()
+    if application is None or not (user.is_official or application.applicant_id == user.pk):
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            _("没有编号为 %(number)s 的办件。") % {"number": number},
+            {"number": number},
+        )
+    return application
 
 
 def applications_visible(user: User) -> QuerySet[Application]:

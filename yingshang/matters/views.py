@@ -16,8 +16,8 @@ from yingshang.accounts.models import User
 from yingshang.core.errors import DomainError
 
 from .catalogue import matters_load
-from .models import Application, State
-from .selectors import application_signing, applications_visible
+from .models import State
+from .selectors import application_signing, application_visible, applications_visible
 from .services import RULES, Action, application_act
 from .signatures import application_sign
 
@@ -110,14 +110,10 @@ def application_page(request: HttpRequest, number: str) -> HttpResponse:
     user = _signed_in_user(request)
     if isinstance(user, HttpResponse):
         return user
-    application = Application.objects.filter(number=number).first()
-    if application is None or not (user.is_official or application.applicant_id == user.pk):
-        return render(
-            request,
-            "matters/missing.html",
-            {"error": _("没有编号为 %(number)s 的办件。") % {"number": number}},
-            status=404,
-        )
+    try:
+        application = application_visible(user=user, number=number)
+    except DomainError as exc:
+        return render(request, "matters/missing.html", {"error": exc.message}, status=404)
     error = ""
     status = 200
     if request.method == "POST":

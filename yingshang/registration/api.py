@@ -22,6 +22,7 @@ from yingshang.core.errors import DomainError, ErrorCode
 from yingshang.core.schemas import ErrorOut
 from yingshang.matters.api import ApplicationOut, application_out
 from yingshang.matters.models import Application
+from yingshang.matters.selectors import application_visible
 from yingshang.matters.services import application_data_save
 from yingshang.registry import restrictions
 
@@ -48,17 +49,7 @@ _KINDS = {
 
 
 def _own(user: User, number: str) -> Application:
-    application = Application.objects.filter(number=number, matter_code__in=_KINDS.values()).first()
-    visible = application is not None and (
-        user.is_official
-        or application.applicant_id == user.pk
-        or application.filed_by_id == user.pk
-    )
-    if application is None or not visible:
-        raise DomainError(
-            ErrorCode.NOT_FOUND, _("没有编号为 %(number)s 的登记申请。") % {"number": number}
-        )
-    return application
+    return application_visible(user=user, number=number, matter_codes=_KINDS.values())
 
 
 class StartIn(Schema):

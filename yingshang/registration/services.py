@@ -330,7 +330,10 @@ def _materials_check(application: Application, situations: tuple[str, ...]) -> N
         )
 
 
-def _establishment_form(application: Application) -> forms.EstablishmentForm:
+def _establishment_form(
+    application: Application,
+) -> tuple[forms.EstablishmentForm, NameReservation]:
+    """The parsed form and the reservation whose name it registers."""
     reservation = _reserved_name(application)
     form = forms.establishment_parse(application.data, name=reservation.name)
     situation = application.situation_code
@@ -343,18 +346,17 @@ def _establishment_form(application: Application) -> forms.EstablishmentForm:
         )
     if reservation.entity_type and reservation.entity_type != form.data.entity_type.value:
         reserved = EntityType(reservation.entity_type)
-        same_form = reserved in allowed
-        if not same_form:
+        if reserved not in allowed:
             raise _error(
                 "entity_type",
                 _("名称“%(name)s”是按“%(type)s”申报的，与申请的类型不符。")
                 % {"name": reservation.name, "type": reserved.label},
             )
-    return form
+    return form, reservation
 
 
 def establishment_check(application: Application) -> None:
-    form = _establishment_form(application)
+    form = _establishment_form(application)[0]
     _people_check(form.data.entity_type, form)
     _materials_check(application, (application.situation_code,))
 
@@ -376,8 +378,7 @@ def _licensed(scope: tuple[str, ...]) -> list[Finding]:
 
 
 def establishment_findings(application: Application) -> list[Finding]:
-    form = _establishment_form(application)
-    reservation = _reserved_name(application)
+    form, reservation = _establishment_form(application)
     findings: list[Finding] = []
     if reservation.similar_accepted:
         findings.append(
@@ -623,7 +624,7 @@ def _reservation_take(application: Application, number: str, credit_code: str) -
 
 
 def _establish(application: Application, actor: str) -> None:
-    form = _establishment_form(application)
+    form = _establishment_form(application)[0]
     entity = entity_register(
         actor=actor, data=form.data, application_ref=application.number, members=form.members
     )

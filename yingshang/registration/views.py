@@ -65,6 +65,7 @@ from yingshang.registry.models import (
 
 from . import forms, selectors, services
 from .models import (
+    OPEN_DEREGISTRATION_STATES,
     Commitment,
     Deregistration,
     DeregistrationState,
@@ -391,7 +392,18 @@ def entities(request: HttpRequest) -> HttpResponse:
         return user
     if user.is_official:
         return redirect("registration:counter")
-    return render(request, "registration/entities.html", {"entities": _entities_for(user)})
+    rows = _entities_for(user)
+    notices = {
+        d.credit_code: d
+        for d in Deregistration.objects.filter(
+            credit_code__in=[e.credit_code for e in rows], state__in=OPEN_DEREGISTRATION_STATES
+        )
+    }
+    return render(
+        request,
+        "registration/entities.html",
+        {"entities": [(entity, notices.get(entity.credit_code)) for entity in rows]},
+    )
 
 
 @require_http_methods(["GET", "POST"])

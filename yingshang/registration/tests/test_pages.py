@@ -384,6 +384,9 @@ def test_deregistration_commitment_notice_objection_and_the_deadline(founder, of
     deregistration = Deregistration.objects.get(application__number=number)
     assert deregistration.state == DeregistrationState.NOTICE
     assert deregistration.number in _text(client.get(url))
+    mine = _text(client.get("/registration/entities/"))  # the notice, not another start
+    assert 'data-testid="entity-deregistering"' in mine and deregistration.number in mine
+    assert 'data-testid="start-deregistration"' not in mine
 
     public = Client()
     assert deregistration.number in _text(public.get("/registration/notices/"))
